@@ -1,0 +1,83 @@
+"""Plain functions the Luigi tasks call: clean one shard's files, assemble and publish a corpus.
+
+They know files and records, not Luigi, so they are tested directly and reused by the CLI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import catalog, report
+from .clean import clean_document, quarantined
+from .config import Config
+from .dedup import dedup_corpus
+from .store import Layout, Plan, RawFile, publish, read_shard
+
+
+def read_raw(raw_dir: Path, f: RawFile, max_bytes: int) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or the reason it must be quarantined (too large, unreadable, changed)."""
+    if f.problem:
+        return None, f.problem
+    if f.size > max_bytes:
+        return None, f"too large: {f.size} bytes > input.max_bytes"
+    try:
+        with open(raw_dir / f.path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as e:
+        return None, f"unreadable: {e.strerror}"
+    if hashlib.sha256(data).hexdigest() != f.sha256:
+        return None, "changed since inventory (cleaned on the next run)"
+    return data, None
+
+
+def clean_file(raw_dir: Path, f: RawFile, config: Config) -> dict[str, Any]:
+    """One file's records; never raises (an internal error quarantines the file, with the reason)."""
+    data, problem = read_raw(raw_dir, f, config["input"]["max_bytes"])
+    if data is None:
+        result = quarantined(b"", f.path, problem or "unreadable").records()
+        result["document"].update(sha256=f.sha256, size=f.size)
+        return result
+    try:
+        return clean_document(data, f.path, config).records()
+    except Exception as e:  # a bug must not stop the run or lose the file
+        detail = traceback.format_exception_only(type(e), e)[-1].strip()
+        return quarantined(data, f.path, f"internal error: {detail}").records()
+
+
+def clean_shard(raw_dir: Path, files: list[RawFile], config: Config,
+                progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+    """Records of every file in a shard, in path order, with the time each stage of it took."""
+    results = []
+    for n, f in enumerate(files):
+        results.append(clean_file(raw_dir, f, config))
+        if progress:
+            progress(n + 1, len(files))
+    return results
+
+
+def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path:
+    """Merge the shards, dedup corpus-wide, and publish the version with catalog and report."""
+    results = [r for key in sorted(plan.shards) for r in read_shard(layout.shard_file(key))]
+    results.sort(key=lambda r: r["document"]["path"])
+    dedup_rejects: dict[str, list[dict[str, Any]]] = {}
+    if config["dedup"]["enabled"]:
+        for rej in dedup_corpus(results, config["dedup"]["min_chars"]):
+            dedup_rejects.setdefault(rej["doc_id"], []).append(rej)
+    for r in results:
+        extra = dedup_rejects.get(r["document"]["id"], [])
+        if extra:
+            r["rejects"] = sorted(r["rejects"] + extra, key=lambda x: (x["source"]["start"], x["id"]))
+            r["document"]["rejects"] = len(r["rejects"])
+
+    def extras(directory: Path, records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        catalog.build(directory / "catalog.sqlite", records)
+        summary = report.summarize(records, config, time.time() - started)
+        report.write(directory, summary)
+        return {"config_source": Path(config.source).name, "timings": summary["timings"]}
+
+    return publish(layout, plan, results, config["run"]["paragraphs_per_file"], extras)

@@ -1,0 +1,221 @@
+"""Chrome removal by rule packs and page zones; metadata lines parsed into the document record.
+
+Rules (configs/rules/*.yaml) match a line's *key*: NFKC, Traditional folded to Simplified
+character by character, whitespace collapsed, so one rule written in Simplified serves pages in
+either script. Beyond the rules:
+- widget lines: short lines made of widget words (打印 纠错 分享 …);
+- head zone: before the first body-like line only the title survives (a text dump's title is
+  the longest such line);
+- tail zone: a related-articles header ends the article; it and everything after it go.
+Every removal is returned with its rule id; metadata rules also yield fields (published, source,
+editor, author, reporter, correspondent).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Config, Rule
+from .records import Block, Rejected
+from .script import get_converter
+
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+SENTENCE_PUNCT = re.compile(r"[。，！？；!?;]|[,:](?=\S)")
+SENTENCE_END = ("。", "…", "；", "：", "」", "』", ".", ";", ":")
+EDGE = " \t|｜·•>»«<›‹/\\-—_*#【】[]()（）「」『』:：,，.。、!！?？\"'“”‘’"
+SPACES = re.compile(r"\s+")
+TOKEN_SPLIT = re.compile(r"[\s|｜·•/\\【】\[\]()（）:：,，、]+")
+
+DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
+)
+LABELLED = {
+    "source_name": re.compile(r"(?:来源|稿源|信息来源|出处)\s*[:：]\s*(?P<v>[^\s|｜]+)"),
+    "editor": re.compile(r"(?:责任编辑|责编|值班编辑|编辑)\s*[:：]\s*(?P<v>[^\s)）\]】|｜]+)"),
+    "author": re.compile(r"(?:作者|撰稿|文\s*/|文／)\s*[:：]?\s*(?P<v>[^\s)）\]】|｜]+)"),
+    "reporter": re.compile(r"记者\s*[:：]?\s*(?P<v>[^\s)）\]】|｜通]+(?:\s+[^\s)）\]】|｜通]+)*)"),
+    "correspondent": re.compile(r"通讯员\s*[:：]?\s*(?P<v>[^\s)）\]】|｜]+(?:\s+[^\s)）\]】|｜]+)*)"),
+}
+LABEL_WORDS = re.compile(r"(发布时间|发布日期|发表时间|时间|日期|来源|稿源|信息来源|出处|责任编辑|责编|值班编辑|编辑|"
+                         r"作者|本报记者|记者|通讯员|本报讯)\s*[:：]?")
+
+
+def match_key(text: str) -> str:
+    """The form rules match against: NFKC, Simplified characters, single spaces."""
+    key = unicodedata.normalize("NFKC", text)
+    key = get_converter("t2s").convert_chars(key)
+    return SPACES.sub(" ", key).strip()
+
+
+def _core(key: str) -> str:
+    return key.strip(EDGE).replace(" ", "")
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in the text as ISO 8601 (minute precision when a time is given).
+
+    >>> parse_date("2021年01月18日10:56 来源:某报")
+    '2021-01-18T10:56'
+    """
+    m = DATE.search(text)
+    if not m:
+        return None
+    y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    iso = f"{y:04d}-{mo:02d}-{d:02d}"
+    if m["H"] is not None and int(m["H"]) < 24 and int(m["M"]) < 60:
+        iso += f"T{int(m['H']):02d}:{m['M']}"
+        if m["S"] is not None:
+            iso += f":{m['S']}"
+    return iso
+
+
+def parse_metadata(key: str, widget_words: frozenset[str]) -> dict[str, str]:
+    """Fields of a metadata line (already a match key)."""
+    found: dict[str, str] = {}
+    published = parse_date(key)
+    if published:
+        found["published"] = published
+    for name, pattern in LABELLED.items():
+        m = pattern.search(key)
+        if m:
+            value = m["v"].strip(EDGE.replace("“", "").replace("”", ""))
+            if value:
+                found[name] = value
+    if "source_name" not in found and published:
+        lead = key[: DATE.search(key).start()].strip(EDGE)  # type: ignore[union-attr]
+        if 2 <= len(lead) <= 15 and not LABEL_WORDS.search(lead) and lead not in widget_words:
+            found["source_name"] = lead
+    return found
+
+
+def _residual_han(key: str, widget_words: frozenset[str]) -> int:
+    """Han characters left once dates, labelled fields and widget words are taken out."""
+    rest = DATE.sub(" ", key)
+    for pattern in LABELLED.values():
+        rest = pattern.sub(" ", rest)
+    tokens = [t for t in TOKEN_SPLIT.split(rest) if t and t not in widget_words]
+    return sum(len(HAN.findall(t)) for t in tokens)
+
+
+@dataclass
+class RuleSet:
+    """Rules prepared for matching."""
+
+    rules: tuple[Rule, ...]
+    exact: dict[str, Rule] = field(default_factory=dict)
+    widget_words: frozenset[str] = frozenset()
+    widget_residual: int = 6
+
+    @classmethod
+    def from_config(cls, config: Config) -> RuleSet:
+        bp = config["boilerplate"]
+        rs = cls(config.rules, widget_words=frozenset(bp["widget_words"]),
+                 widget_residual=bp["widget_max_residual_han"])
+        for rule in config.rules:
+            for value in rule.exact:
+                rs.exact.setdefault(_core(match_key(value)), rule)
+        return rs
+
+    def match(self, key: str) -> Rule | None:
+        """The first rule that matches a line key, or None."""
+        core = _core(key)
+        rule = self.exact.get(core)
+        if rule and not (rule.max_chars and len(key) > rule.max_chars):
+            return rule
+        for rule in self.rules:
+            if rule.max_chars and len(key) > rule.max_chars:
+                continue
+            if rule.pattern is not None and rule.pattern.search(key):
+                return rule
+            if rule.dateline and DATE.search(key) and _residual_han(key, self.widget_words) <= 12:
+                return rule
+        return None
+
+    def is_widget_line(self, key: str) -> bool:
+        """A short line of widget words (打印 纠错 …) with little else."""
+        if len(key) > 40 or SENTENCE_PUNCT.search(key):
+            return False
+        tokens = [t for t in TOKEN_SPLIT.split(key) if t]
+        if not any(t in self.widget_words for t in tokens):
+            return False
+        rest = sum(len(HAN.findall(t)) for t in tokens if t not in self.widget_words)
+        return rest <= self.widget_residual
+
+
+@dataclass
+class Boilerplate:
+    """The outcome of the boilerplate stage for one document."""
+
+    kept: list[Block]
+    rejected: list[Rejected]
+    metadata: dict[str, Any]
+
+
+def is_body_like(block: Block, min_han: int) -> bool:
+    return len(HAN.findall(block.text)) >= min_han and bool(SENTENCE_PUNCT.search(block.text))
+
+
+def remove_boilerplate(blocks: list[Block], rules: RuleSet, settings: dict[str, Any],
+                       is_html: bool) -> Boilerplate:
+    """Split blocks into kept and rejected, collecting metadata (see the module docstring)."""
+    kept: list[Block] = []
+    rejected: list[Rejected] = []
+    metadata: dict[str, Any] = {}
+    tail_rule: Rule | None = None
+    seen_body = False
+    for block in blocks:
+        key = match_key(block.text)
+        rule = rules.match(key)
+        if rule is not None and rule.pack == "metadata":
+            for name, value in parse_metadata(key, rules.widget_words).items():
+                metadata.setdefault(name, value)
+        if rule is not None:
+            if rule.zone == "tail" and seen_body:
+                tail_rule = rule
+            rejected.append(Rejected(block, rule.id))
+        elif tail_rule is not None:
+            rejected.append(Rejected(block, tail_rule.id, "after the header, in the tail zone"))
+        elif rules.is_widget_line(key):
+            rejected.append(Rejected(block, "widget-line"))
+        else:
+            seen_body = seen_body or is_body_like(block, settings["body_min_han"])
+            kept.append(block)
+    if settings["head_zone"]:
+        kept, head_rejects = _apply_head_zone(kept, settings["body_min_han"], is_html)
+        rejected += head_rejects
+    if not is_html:
+        _assign_kinds(kept, settings["heading_max_chars"])
+    rejected.sort(key=lambda r: r.block.start)
+    return Boilerplate(kept, rejected, metadata)
+
+
+def _apply_head_zone(kept: list[Block], min_han: int, is_html: bool) -> tuple[list[Block], list[Rejected]]:
+    """Before the first body-like block keep titles and headings, or (text dumps) the longest line."""
+    first_body = next((i for i, b in enumerate(kept) if is_body_like(b, min_han)), None)
+    if not first_body:
+        return kept, []
+    head, rest = kept[:first_body], kept[first_body:]
+    if is_html:
+        keep = [b for b in head if b.kind in ("title", "heading")]
+    else:
+        candidates = [b for b in head if len(HAN.findall(b.text)) >= 4]
+        title = max(candidates, key=lambda b: len(b.text), default=None)
+        if title is not None:
+            title.kind = "title"
+        keep = [title] if title is not None else []
+    rejected = [Rejected(b, "head-zone", "before the article's first paragraph") for b in head if b not in keep]
+    return keep + rest, rejected
+
+
+def _assign_kinds(kept: list[Block], heading_max: int) -> None:
+    """In a text dump, a short line that does not end a sentence is a heading."""
+    for block in kept:
+        if block.kind == "body" and len(block.text.strip()) <= heading_max \
+                and not block.text.rstrip().endswith(SENTENCE_END):
+            block.kind = "heading"

@@ -1,0 +1,152 @@
+"""The pure core: ``clean_document(bytes, path, config) -> DocumentResult``.
+
+Stages run in SPEC order — decode, extract (html | dump), repair, ruby, boilerplate, script,
+normalize — on blocks that carry their source span; corpus-wide dedup comes later (``dedup``).
+Nothing here knows about Luigi or the file system: the same function serves ``run``, ``clean``,
+``explain`` and the tests. Bad input never raises: it comes back quarantined with a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from functools import cache
+from typing import Any
+
+from . import __version__
+from .boilerplate import RuleSet, remove_boilerplate
+from .config import Config
+from .decoding import Decoded, NotText, decode
+from .html import extract
+from .normalize import normalize_steps
+from .records import Block, DocumentResult, Rejected, doc_id, paragraph_record, reject_record
+from .repair import REPAIRS, find_corruption
+from .ruby import remove_ruby
+from .script import Converter, detect_script, get_converter
+
+UNREPAIRED = "unrepaired-corruption"
+
+
+@cache
+def _rules(config: Config) -> RuleSet:
+    return RuleSet.from_config(config)
+
+
+def _converter(config: Config) -> Converter:
+    s = config["script"]
+    return get_converter(s["target"], s["dictionaries"], s["overrides"] or None)
+
+
+def _base_document(data: bytes, path: str) -> dict[str, Any]:
+    return {
+        "id": doc_id(path), "path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+        "status": "ok", "reason": None, "pipeline_version": __version__,
+    }
+
+
+def quarantined(data: bytes, path: str, reason: str) -> DocumentResult:
+    """The result for a file that cannot be cleaned: a document record and nothing else."""
+    doc = _base_document(data, path)
+    doc.update(status="quarantined", reason=reason, paragraphs=0, rejects=0)
+    return DocumentResult(doc, [], [])
+
+
+def _repair(blocks: list[Block], config: Config) -> None:
+    enabled = set(config["repair"]["fixes"]) if config["repair"]["enabled"] else set()
+    fixes = [(name, fix) for name, fix in REPAIRS if name in enabled]
+    for block in blocks:
+        for name, fix in fixes:
+            block.apply(name, fix(block.text))
+
+
+def _script_and_normalize(blocks: list[Block], config: Config) -> None:
+    converter = _converter(config) if config["script"]["enabled"] else None
+    steps = normalize_steps(config["normalize"]) if config["normalize"]["enabled"] else []
+    for block in blocks:
+        block.script_in = detect_script(block.text)
+        if converter is not None:
+            block.apply(converter.name, converter.convert(block.text))
+        for op, step in steps:
+            block.apply(op, step(block.text))
+        if find_corruption(block.text):
+            block.flag(UNREPAIRED)
+
+
+def _clean_metadata(metadata: dict[str, Any], config: Config) -> dict[str, Any]:
+    """Metadata values in the target script, normalized like paragraphs."""
+    blocks = {k: Block("body", v, 0, 0) for k, v in metadata.items() if k != "published"}
+    _script_and_normalize(list(blocks.values()), config)
+    out = {k: b.text for k, b in blocks.items()}
+    if "published" in metadata:
+        out["published"] = metadata["published"]
+    return out
+
+
+def _document_script(blocks: list[Block]) -> str:
+    seen = {b.script_in for b in blocks} - {"none"}
+    if not seen:
+        return "none"
+    return seen.pop() if len(seen) == 1 else "mixed"
+
+
+def clean_text(decoded: Decoded, data: bytes, path: str, config: Config) -> DocumentResult:
+    """Clean already-decoded text (the stages after decoding)."""
+    doc = _base_document(data, path)
+    did = doc["id"]
+    extracted = extract(decoded.text, config["html"])
+    blocks = extracted.blocks
+    _repair(blocks, config)
+    if config["ruby"]["enabled"]:
+        for block in blocks:
+            block.apply("ruby", remove_ruby(block.text))
+    rejected: list[Rejected] = list(extracted.rejected)
+    metadata: dict[str, Any] = {}
+    if config["boilerplate"]["enabled"]:
+        outcome = remove_boilerplate(blocks, _rules(config), config["boilerplate"], extracted.is_html)
+        blocks, metadata = outcome.kept, outcome.metadata
+        rejected += outcome.rejected
+    _script_and_normalize(blocks, config)
+    kept = []
+    for block in blocks:
+        if block.text:
+            kept.append(block)
+        else:
+            rejected.append(Rejected(block, "empty", "nothing left after cleaning"))
+    rejected.sort(key=lambda r: (r.block.start, r.block.end))
+    source = {"path": path, "sha256": doc["sha256"], "encoding": decoded.encoding}
+    paragraphs = [paragraph_record(did, i, b, source) for i, b in enumerate(kept)]
+    rejects = [reject_record(did, i, r, source) for i, r in enumerate(rejected)]
+    traces = {p["id"]: b.trace for p, b in zip(paragraphs, kept, strict=True)}
+    traces.update({r["id"]: rj.block.trace for r, rj in zip(rejects, rejected, strict=True)})
+    title = next((b.text for b in kept if b.kind == "title"), None)
+    doc.update({
+        "encoding": decoded.encoding,
+        "encoding_evidence": decoded.evidence,
+        "encoding_confidence": decoded.confidence,
+        "encoding_runner_up": decoded.runner_up,
+        "declared_charset": decoded.declared,
+        "format": "html" if extracted.is_html else "text",
+        "script_in": _document_script(kept),
+        "scripts": dict(sorted(Counter(b.script_in for b in kept).items())),
+        "title": title,
+        **_clean_metadata(metadata, config),
+        "paragraphs": len(paragraphs),
+        "rejects": len(rejects),
+        "unrepaired": sum(UNREPAIRED in b.flags for b in kept),
+        "ops": dict(sorted(Counter(op for b in kept for op in b.ops).items())),
+        "rules": dict(sorted(Counter(r.rule for r in rejected).items())),
+        "duplicate_paragraphs": 0,
+    })
+    return DocumentResult(doc, paragraphs, rejects, traces)
+
+
+def clean_document(data: bytes, path: str, config: Config) -> DocumentResult:
+    """Clean one raw file: its paragraphs, rejects and document record (see the module docstring)."""
+    if len(data) > config["input"]["max_bytes"]:
+        return quarantined(data, path, f"too large: {len(data)} bytes > input.max_bytes")
+    d = config["decode"]
+    try:
+        decoded = decode(data, d["candidates"], d["sample_bytes"], d["min_text_ratio"])
+    except NotText as e:
+        return quarantined(data, path, str(e))
+    return clean_text(decoded, data, path, config)

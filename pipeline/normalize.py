@@ -1,0 +1,93 @@
+"""Typography normalization for Chinese text (SPEC step 7), never ftfy's Western defaults.
+
+- NFC; full-width ASCII letters and digits to half-width (``ＧＤＰ２０２３`` -> ``GDP2023``);
+- ASCII ``, : ; ? ! ( )`` beside Han text back to ``，：；？！（）`` — the damage NFKC does — but not
+  inside numbers (``1,000``, ``10:56``), URLs or Latin text;
+- curly Chinese quotes stay curly;
+- ideographic-space indents, NBSP, zero-width and control characters removed, spaces collapsed.
+``?`` marks of lost bytes (``合力??h``) are left alone: they are damage, not question marks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from .repair import find_corruption
+
+HAN_OR_CJK_PUNCT = (
+    "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff0f\uff1a-\uff20"
+    "\u201c\u201d\u2018\u2019\u2014\u2026\u00b7"
+)
+FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                   for c in range(r[0], r[1] + 1)}
+INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SPACES = re.compile("[ \u00a0\u3000\u2000-\u200a\u202f\u205f\t]+")
+URL = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？；：（）]+")
+WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+# An ASCII mark with Han (or CJK punctuation) on at least one side, across at most one space.
+HAN_PUNCT = re.compile(
+    rf"(?:(?<=[{HAN_OR_CJK_PUNCT}])|(?<=[{HAN_OR_CJK_PUNCT}] ))[,:;?!()]"
+    rf"|[,:;?!()](?= ?[{HAN_OR_CJK_PUNCT}])"
+)
+
+
+def han_punctuation(text: str, protected: list[tuple[int, int]] | None = None) -> str:
+    """ASCII punctuation beside Han text to its full-width form.
+
+    >>> han_punctuation("连日来,各村(社区)报到:1,000人于10:56到场!")
+    '连日来，各村（社区）报到：1,000人于10:56到场！'
+    """
+    if not any(c in text for c in WIDE):
+        return text
+    skip = [(m.start(), m.end()) for m in URL.finditer(text)] + list(protected or ())
+
+    def widen(m: re.Match[str]) -> str:
+        mark, at = m.group(), m.start()
+        if any(s <= at < e for s, e in skip):
+            return mark
+        before = text[at - 1] if at else ""
+        after = text[at + 1] if at + 1 < len(text) else ""
+        if mark in ",:" and before.isdigit() and after.isdigit():
+            return mark
+        return WIDE[mark]
+
+    return HAN_PUNCT.sub(widen, text)
+
+
+def strip_invisible(text: str) -> str:
+    """Remove zero-width and control characters; collapse spaces; drop indents.
+
+    >>> strip_invisible("\\u3000\\u3000正文\\u200b内容\\u00a0 结束 ")
+    '正文内容 结束'
+    """
+    text = INVISIBLE.sub("", text)
+    return SPACES.sub(" ", text).strip(" ")
+
+
+def fullwidth_alnum(text: str) -> str:
+    """Full-width ASCII letters and digits to half-width.
+
+    >>> fullwidth_alnum("２０２３年ＧＤＰ")
+    '2023年GDP'
+    """
+    return text.translate(FULLWIDTH_ALNUM)
+
+
+def nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def normalize_steps(settings: dict) -> list[tuple[str, Callable[[str], str]]]:
+    """The switched-on steps as (op name, function) pairs, in order."""
+    steps: list[tuple[str, Callable[[str], str]]] = []
+    if settings["nfc"]:
+        steps.append(("nfc", nfc))
+    if settings["fullwidth_alnum"]:
+        steps.append(("width", fullwidth_alnum))
+    if settings["strip_invisible"]:
+        steps.append(("space", strip_invisible))
+    if settings["han_punctuation"]:
+        steps.append(("punct", lambda t: han_punctuation(t, [(s, e) for s, e, _ in find_corruption(t)])))
+    return steps

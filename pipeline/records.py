@@ -1,0 +1,98 @@
+"""Blocks that travel through the stages, and the records they become (paragraph, reject, document).
+
+A ``Block`` carries its span in the decoded raw text from extraction on, so provenance is never
+reconstructed afterwards; each stage that changes its text appends the op name and the
+before/after pair (the trace ``explain`` shows). Records are plain dicts: a pure function of the
+raw bytes, the relative path, the config and the pipeline version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Block:
+    """A unit of text (a line of a dump, or a paragraph of a page) with its source span."""
+
+    kind: str  # title | heading | body | caption
+    text: str
+    start: int  # code-point offsets into the decoded raw text
+    end: int
+    ops: list[str] = field(default_factory=list)
+    trace: list[tuple[str, str, str]] = field(default_factory=list)  # (op, before, after)
+    flags: list[str] = field(default_factory=list)
+    script_in: str = "none"
+
+    def apply(self, op: str, new_text: str) -> bool:
+        """Replace the text if the op changed it, recording the op; True if it changed."""
+        if new_text == self.text:
+            return False
+        self.trace.append((op, self.text, new_text))
+        self.text = new_text
+        if op not in self.ops:
+            self.ops.append(op)
+        return True
+
+    def flag(self, name: str) -> None:
+        if name not in self.flags:
+            self.flags.append(name)
+
+
+@dataclass
+class Rejected:
+    """A block a rule removed, with the rule's id."""
+
+    block: Block
+    rule: str
+    detail: str = ""
+
+
+@dataclass
+class DocumentResult:
+    """What cleaning one raw file produced."""
+
+    document: dict[str, Any]
+    paragraphs: list[dict[str, Any]]
+    rejects: list[dict[str, Any]]
+    traces: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # record id -> ops
+
+    def records(self) -> dict[str, Any]:
+        """The serialisable part (what a shard stores)."""
+        return {"document": self.document, "paragraphs": self.paragraphs, "rejects": self.rejects}
+
+
+def doc_id(path: str) -> str:
+    """Stable document id: a hash of the path relative to raw/."""
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def paragraph_record(did: str, index: int, block: Block, source: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"{did}-p{index:04d}",
+        "doc_id": did,
+        "index": index,
+        "kind": block.kind,
+        "text": block.text,
+        "source": {**source, "start": block.start, "end": block.end},
+        "ops": list(block.ops),
+        "flags": list(block.flags),
+        "script_in": block.script_in,
+        "duplicates": [],
+    }
+
+
+def reject_record(did: str, index: int, rejected: Rejected, source: dict[str, Any]) -> dict[str, Any]:
+    b = rejected.block
+    rec = {
+        "id": f"{did}-r{index:04d}",
+        "doc_id": did,
+        "rule": rejected.rule,
+        "text": b.text,
+        "source": {**source, "start": b.start, "end": b.end},
+    }
+    if rejected.detail:
+        rec["detail"] = rejected.detail
+    return rec

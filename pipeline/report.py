@@ -1,0 +1,91 @@
+"""``report.json`` and a self-contained ``report.html`` (inline SVG charts, no network)."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Config
+
+
+def summarize(records: dict[str, list[dict[str, Any]]], config: Config, seconds: float) -> dict[str, Any]:
+    """What the run did, from its records."""
+    docs = records["documents"]
+    ok = [d for d in docs if d["status"] == "ok"]
+    rules: Counter[str] = Counter(r["rule"] for r in records["rejects"])
+    examples: dict[str, str] = {}
+    for r in records["rejects"]:
+        examples.setdefault(r["rule"], r["text"][:60])
+    size = sum(d["size"] for d in docs)
+    return {
+        "pipeline_version": __version__,
+        "config_hash": config.hash,
+        "files": {"total": len(docs), "ok": len(ok), "quarantined": len(docs) - len(ok), "bytes": size},
+        "quarantined": [{"path": d["path"], "reason": d["reason"]} for d in docs if d["status"] != "ok"],
+        "paragraphs": len(records["paragraphs"]),
+        "rejects": len(records["rejects"]),
+        "unrepaired_paragraphs": sum("unrepaired-corruption" in p["flags"] for p in records["paragraphs"]),
+        "duplicates_dropped": rules.get("dedup", 0),
+        "encodings": dict(Counter(f"{d['encoding']} ({d['encoding_evidence']})" for d in ok).most_common()),
+        "scripts_in": dict(Counter(d["script_in"] for d in ok).most_common()),
+        "ops": dict(Counter(op for p in records["paragraphs"] for op in p["ops"]).most_common()),
+        "rules": [{"rule": k, "count": n, "example": examples[k]} for k, n in rules.most_common()],
+        "timings": {"seconds": round(seconds, 3), "mb_per_s": round(size / 1e6 / max(seconds, 1e-9), 3)},
+    }
+
+
+def _bars(title: str, data: dict[str, int], width: int = 560) -> str:
+    """A horizontal bar chart as inline SVG."""
+    items = list(data.items())[:15]
+    if not items:
+        return f"<h2>{html.escape(title)}</h2><p>none</p>"
+    top = max(v for _, v in items) or 1
+    row = 22
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{row * len(items) + 4}" '
+             f'role="img" aria-label="{html.escape(title)}">']
+    for i, (label, value) in enumerate(items):
+        y = i * row
+        w = max(1, int((width - 260) * value / top))
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{html.escape(str(label))[:36]}</text>'
+                     f'<rect x="200" y="{y + 3}" width="{w}" height="16" fill="#3b7dd8"/>'
+                     f'<text x="{204 + w}" y="{y + 15}" font-size="12">{value}</text>')
+    parts.append("</svg>")
+    return f"<h2>{html.escape(title)}</h2>" + "".join(parts)
+
+
+def render_html(summary: dict[str, Any]) -> str:
+    f = summary["files"]
+    cards = [("files", f["total"]), ("ok", f["ok"]), ("quarantined", f["quarantined"]),
+             ("paragraphs", summary["paragraphs"]), ("rejects", summary["rejects"]),
+             ("unrepaired", summary["unrepaired_paragraphs"]), ("duplicates", summary["duplicates_dropped"]),
+             ("MB/s", summary["timings"]["mb_per_s"])]
+    card_html = "".join(f'<div class="card"><b>{v}</b><span>{k}</span></div>' for k, v in cards)
+    quarantine = "".join(f"<li><code>{html.escape(q['path'])}</code>: {html.escape(str(q['reason']))}</li>"
+                         for q in summary["quarantined"]) or "<li>none</li>"
+    rule_rows = "".join(f"<tr><td>{html.escape(r['rule'])}</td><td>{r['count']}</td>"
+                        f"<td>{html.escape(r['example'])}</td></tr>" for r in summary["rules"][:30])
+    return f"""<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>jinghua run report</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:900px}}.cards{{display:flex;flex-wrap:wrap;gap:8px}}
+.card{{border:1px solid #ccc;border-radius:6px;padding:8px 14px;min-width:90px}}.card b{{display:block;font-size:1.6em}}
+.card span{{color:#555}}table{{border-collapse:collapse}}td{{border-bottom:1px solid #eee;padding:2px 8px}}</style>
+</head><body><h1>jinghua run report</h1>
+<p>pipeline {html.escape(summary['pipeline_version'])}, config {html.escape(summary['config_hash'])},
+{summary['files']['bytes']} bytes in {summary['timings']['seconds']} s</p>
+<div class="cards">{card_html}</div>
+{_bars("Removals by rule", {r['rule']: r['count'] for r in summary['rules']})}
+{_bars("Operations on kept paragraphs", summary['ops'])}
+{_bars("Encodings", summary['encodings'])}
+{_bars("Input script", summary['scripts_in'])}
+<h2>Quarantined files</h2><ul>{quarantine}</ul>
+<h2>Rules with an example</h2><table>{rule_rows}</table>
+</body></html>
+"""
+
+
+def write(directory: Path, summary: dict[str, Any]) -> None:
+    (directory / "report.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    (directory / "report.html").write_text(render_html(summary), encoding="utf-8")

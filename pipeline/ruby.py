@@ -1,0 +1,57 @@
+"""Remove pinyin left over from ruby markup: ``發(fā)揮`` -> ``發揮``.
+
+Pages rendered with <ruby> annotations often lose the markup when scraped, leaving the reading in
+brackets right after its character. A bracket is removed only when it holds a pinyin syllable
+that pypinyin lists as a reading of the character just before it, so real bracketed text such as
+``(社區)``, ``(王 卿)`` or ``(流出)`` stays.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from pypinyin import Style, pinyin
+
+PINYIN_LETTERS = "a-zA-ZāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿêÊ"
+RUBY = re.compile(rf"([\u3400-\u9fff\uf900-\ufaff])[(（]\s?([{PINYIN_LETTERS}]{{1,7}})\s?[)）]")
+# A quick test before the regex: a bracket followed by a lowercase pinyin letter.
+SUSPECT = re.compile(r"[(（]\s?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
+
+
+def _strip_tone(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "v")
+
+
+@cache
+def readings(char: str) -> frozenset[str]:
+    """All readings of a character, with tone marks and without.
+
+    >>> sorted(readings("發"))[:2]
+    ['bo', 'bō']
+    """
+    out: set[str] = set()
+    for syllable in pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")[0] if char else []:
+        s = unicodedata.normalize("NFC", syllable.lower())
+        out.update((s, _strip_tone(s)))
+    return frozenset(out)
+
+
+def _keep_char(m: re.Match[str]) -> str:
+    syllable = unicodedata.normalize("NFC", m.group(2).lower())
+    if syllable in readings(m.group(1)) or _strip_tone(syllable) in readings(m.group(1)):
+        return m.group(1)
+    return m.group(0)
+
+
+def remove_ruby(text: str) -> str:
+    """Drop bracketed pinyin that is a reading of the preceding character.
+
+    >>> remove_ruby("充分發(fā)揮作用，流入(流出)情況")
+    '充分發揮作用，流入(流出)情況'
+    """
+    if not SUSPECT.search(text):
+        return text
+    return RUBY.sub(_keep_char, text)

@@ -1,0 +1,381 @@
+"""The corpus on disk: inventory of raw/, shard plans and results, publishing, verification.
+
+Layout under ``clean/``::
+
+    cache/shards/<key>.jsonl.gz   one shard's document results; the key hashes the shard's
+                                  (path, sha256) list, the config hash and the pipeline version
+    cache/plans/<id>.json         what a run will build: the shards and their files
+    versions/<id>/                a published corpus (paragraphs, documents, rejects, manifest,
+                                  catalog, report); the id hashes the same inputs, so a run
+                                  with nothing new publishes nothing new
+    current -> versions/<id>      switched atomically once the version is complete
+
+Every file is written to a temporary name and renamed into place, so a killed run leaves no half
+file behind. Records are serialised with sorted keys in a stable order: a rebuild is
+byte-identical.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import socket
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from . import __version__
+
+RECORD_KINDS = ("paragraphs", "documents", "rejects")
+
+
+class StoreError(RuntimeError):
+    """A problem with the raw or clean directory, described in one line."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One file found under raw/: its path relative to raw/, size and content hash."""
+
+    path: str
+    size: int
+    sha256: str
+    problem: str | None = None  # why it cannot be read (quarantined without cleaning)
+
+
+def dumps(record: dict[str, Any]) -> bytes:
+    """One JSON line, keys sorted, non-ASCII kept."""
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def relpath(path: Path, root: Path) -> str:
+    """Path relative to raw/, POSIX style; undecodable bytes in names are shown escaped."""
+    rel = os.fsencode(path.relative_to(root).as_posix())
+    return rel.decode("utf-8", "backslashreplace")
+
+
+def file_sha256(path: Path, limit: int | None = None) -> str:
+    """Hash a file in chunks; beyond ``limit`` bytes only size and the first bytes count."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        read = 0
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            read += len(chunk)
+            if limit is not None and read > limit:
+                break
+    return h.hexdigest()
+
+
+def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True) -> list[RawFile]:
+    """Every file under raw/, sorted by path. Unreadable entries are listed with their problem."""
+    if not raw_dir.is_dir():
+        raise StoreError(f"raw directory not found: {raw_dir}")
+    root = raw_dir.resolve()
+    found: list[RawFile] = []
+
+    def walk_error(err: OSError) -> None:
+        where = Path(err.filename) if err.filename else root
+        found.append(RawFile(relpath(where, raw_dir) if where != root else ".", 0, "",
+                             f"unreadable directory: {err.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=walk_error):
+        if skip_hidden:
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        dirnames.sort()
+        for name in sorted(filenames):
+            if skip_hidden and name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            rel = relpath(path, raw_dir)
+            try:
+                st = os.lstat(path)
+                if stat.S_ISLNK(st.st_mode):
+                    target = path.resolve()
+                    if not target.exists():
+                        found.append(RawFile(rel, 0, "", "dangling symlink"))
+                        continue
+                    if root not in target.parents:
+                        found.append(RawFile(rel, 0, "", "symlink pointing outside raw/"))
+                        continue
+                    st = os.stat(path)
+                if not stat.S_ISREG(st.st_mode):
+                    found.append(RawFile(rel, 0, "", "not a regular file"))
+                    continue
+                found.append(RawFile(rel, st.st_size, file_sha256(path, max_bytes)))
+            except OSError as e:
+                found.append(RawFile(rel, 0, "", f"unreadable: {e.strerror}"))
+    found.sort(key=lambda f: f.path)
+    return found
+
+
+def shard_of(path: str, shards: int) -> int:
+    """Which shard a file belongs to: a hash of its path, so adding a file touches one shard."""
+    return int(hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()[:8], 16) % shards
+
+
+def digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run builds: shards of files, and the version they publish as."""
+
+    id: str
+    version: str
+    config_hash: str
+    shards: dict[str, list[RawFile]]  # shard key -> files
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "config_hash": self.config_hash,
+                "shards": {k: [f.__dict__ for f in v] for k, v in self.shards.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        return cls(data["id"], data["version"], data["config_hash"],
+                   {k: [RawFile(**f) for f in v] for k, v in data["shards"].items()})
+
+
+def make_plan(files: list[RawFile], config_hash: str, shards: int) -> Plan:
+    """Group files into shards and name everything by content."""
+    groups: dict[int, list[RawFile]] = {}
+    for f in files:
+        groups.setdefault(shard_of(f.path, shards), []).append(f)
+    keyed = {}
+    for n in sorted(groups):
+        members = groups[n]
+        key = digest("shard", __version__, config_hash, [(f.path, f.sha256, f.problem) for f in members])
+        keyed[key] = members
+    version = digest("version", __version__, config_hash, sorted(keyed))
+    return Plan(id=version, version=version, config_hash=config_hash, shards=keyed)
+
+
+class Layout:
+    """Paths inside clean/."""
+
+    def __init__(self, clean_dir: Path) -> None:
+        self.root = clean_dir
+        self.shards = clean_dir / "cache" / "shards"
+        self.plans = clean_dir / "cache" / "plans"
+        self.versions = clean_dir / "versions"
+        self.current = clean_dir / "current"
+
+    def prepare(self) -> None:
+        try:
+            for d in (self.shards, self.plans, self.versions):
+                d.mkdir(parents=True, exist_ok=True)
+            probe = self.root / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as e:
+            raise StoreError(f"clean directory not writable: {self.root} ({e.strerror})") from None
+
+    def shard_file(self, key: str) -> Path:
+        return self.shards / f"{key}.jsonl.gz"
+
+    def plan_file(self, plan_id: str) -> Path:
+        return self.plans / f"{plan_id}.json"
+
+    def version_dir(self, version: str) -> Path:
+        return self.versions / version
+
+    def current_version(self) -> str | None:
+        try:
+            return os.readlink(self.current).rsplit("/", 1)[-1]
+        except OSError:
+            return None
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to a temporary file beside ``path`` and rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_shard(path: Path, results: Iterable[dict[str, Any]]) -> None:
+    """A shard's document results as gzip'd JSON lines (mtime 0: same bytes every time).
+
+    The caller provides atomicity (the Luigi task writes to its target's temporary path)."""
+    body = b"".join(dumps(r) for r in results)
+    path.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
+
+
+def read_shard(path: Path) -> list[dict[str, Any]]:
+    return [orjson.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines() if line]
+
+
+def write_plan(layout: Layout, plan: Plan) -> Path:
+    path = layout.plan_file(plan.id)
+    write_atomic(path, json.dumps(plan.to_json(), ensure_ascii=False, sort_keys=True).encode())
+    return path
+
+
+def read_plan(path: Path) -> Plan:
+    return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _record_files(name: str, records: list[dict[str, Any]], per_file: int) -> list[tuple[str, bytes, int]]:
+    chunks = [records[i:i + per_file] for i in range(0, len(records), per_file)] or [[]]
+    return [(f"{name}-{n:05d}.jsonl", b"".join(dumps(r) for r in chunk), len(chunk))
+            for n, chunk in enumerate(chunks)]
+
+
+def publish(layout: Layout, plan: Plan, results: list[dict[str, Any]], per_file: int,
+            write_extras: Callable[[Path, dict[str, list[dict[str, Any]]]], dict[str, Any]]) -> Path:
+    """Write a version directory from final records, then switch ``current`` to it atomically.
+
+    ``write_extras(dir, records)`` adds the catalog and report and returns manifest fields."""
+    target = layout.version_dir(plan.version)
+    if target.is_dir() and (target / "manifest.json").is_file():
+        switch_current(layout, plan.version)
+        return target
+    tmp = Path(tempfile.mkdtemp(dir=layout.versions, prefix=f".{plan.version}."))
+    records = {
+        "documents": [r["document"] for r in results],
+        "paragraphs": [p for r in results for p in r["paragraphs"]],
+        "rejects": [x for r in results for x in r["rejects"]],
+    }
+    shards = []
+    for kind in RECORD_KINDS:
+        for name, data, count in _record_files(kind, records[kind], per_file):
+            (tmp / name).write_bytes(data)
+            shards.append({"file": name, "kind": kind, "records": count,
+                           "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+    manifest_extra = write_extras(tmp, records)
+    manifest = {
+        "pipeline_version": __version__, "config_hash": plan.config_hash, "version": plan.version,
+        "input": [{"path": f.path, "sha256": f.sha256, "size": f.size}
+                  for files in plan.shards.values() for f in files],
+        "counts": {k: len(v) for k, v in records.items()},
+        "shards": shards, **manifest_extra,
+    }
+    manifest["input"].sort(key=lambda f: f["path"])
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+    if target.exists():
+        shutil.rmtree(target)
+    os.rename(tmp, target)
+    switch_current(layout, plan.version)
+    return target
+
+
+def switch_current(layout: Layout, version: str) -> None:
+    """Point ``current`` at a version with one rename (readers see the old or the new, never half)."""
+    link = layout.root / f".current.{os.getpid()}.tmp"
+    with suppress(FileNotFoundError):
+        link.unlink()
+    os.symlink(f"versions/{version}", link)
+    os.replace(link, layout.current)
+
+
+def prune_versions(layout: Layout, keep: int) -> None:
+    """Delete all but the newest ``keep`` versions besides the current one."""
+    current = layout.current_version()
+    others = sorted((d for d in layout.versions.iterdir() if d.is_dir() and d.name != current
+                     and not d.name.startswith(".")), key=lambda d: d.stat().st_mtime, reverse=True)
+    for d in others[keep:]:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def read_records(version_dir: Path, kind: str) -> Iterator[dict[str, Any]]:
+    """All records of one kind in a published version, in order."""
+    for path in sorted(version_dir.glob(f"{kind}-*.jsonl")):
+        with open(path, "rb") as f:
+            for line in f:
+                if line.strip():
+                    yield orjson.loads(line)
+
+
+def verify(version_dir: Path) -> str | None:
+    """The first mismatch between a version and its manifest, or None if it is intact."""
+    try:
+        manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return f"{version_dir}/manifest.json: unreadable ({e})"
+    counts = dict.fromkeys(RECORD_KINDS, 0)
+    for shard in manifest["shards"]:
+        path = version_dir / shard["file"]
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return f"{shard['file']}: missing"
+        if hashlib.sha256(data).hexdigest() != shard["sha256"]:
+            return f"{shard['file']}: sha256 differs from the manifest"
+        lines = sum(1 for line in data.splitlines() if line.strip())
+        if lines != shard["records"]:
+            return f"{shard['file']}: {lines} records, manifest says {shard['records']}"
+        counts[shard["kind"]] += lines
+    for kind, n in counts.items():
+        if manifest["counts"].get(kind) != n:
+            return f"{kind}: {n} records in shards, manifest counts {manifest['counts'].get(kind)}"
+    return None
+
+
+class RunLock:
+    """One run at a time per clean/: a lock file holding the holder's pid and host.
+
+    A lock left by a dead process on this host is taken over; a live holder makes the second
+    run wait up to ``wait`` seconds, then fail with a message naming the holder.
+    """
+
+    def __init__(self, layout: Layout, wait: float = 0.0) -> None:
+        self.path = layout.root / "run.lock"
+        self.wait = wait
+        self.owner = f"{os.getpid()}@{socket.gethostname()}"
+
+    def _holder_alive(self, holder: str) -> bool:
+        pid, _, host = holder.partition("@")
+        if host != socket.gethostname() or not pid.isdigit():
+            return True  # another machine's lock: trust it
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def __enter__(self) -> RunLock:
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                os.write(fd, self.owner.encode())
+                os.close(fd)
+                return self
+            except FileExistsError:
+                try:
+                    holder = self.path.read_text().strip()
+                except FileNotFoundError:
+                    continue
+                if not self._holder_alive(holder):
+                    stale = self.path.with_suffix(f".stale.{os.getpid()}")
+                    with suppress(FileNotFoundError):
+                        os.rename(self.path, stale)
+                        stale.unlink()
+                    continue
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"another run holds {self.path} ({holder})") from None
+                time.sleep(0.2)
+
+    def __exit__(self, *exc: object) -> None:
+        with suppress(FileNotFoundError):
+            if self.path.read_text().strip() == self.owner:
+                self.path.unlink()
