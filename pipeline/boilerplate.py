@@ -122,20 +122,22 @@ class RuleSet:
                 rs.exact.setdefault(_core(match_key(value)), rule)
         return rs
 
+    def matches(self, rule: Rule, key: str) -> bool:
+        """Whether one rule matches a line key."""
+        if rule.max_chars and len(key) > rule.max_chars:
+            return False
+        if rule.exact:
+            return self.exact.get(_core(key)) is rule
+        if rule.pattern is not None:
+            return rule.pattern.search(key) is not None
+        return rule.dateline and DATE.search(key) is not None and _residual_han(key, self.widget_words) <= 12
+
     def match(self, key: str) -> Rule | None:
-        """The first rule that matches a line key, or None."""
-        core = _core(key)
-        rule = self.exact.get(core)
-        if rule and not (rule.max_chars and len(key) > rule.max_chars):
+        """The first rule (exact lists first, then in pack order) that matches a line key, or None."""
+        rule = self.exact.get(_core(key))
+        if rule and self.matches(rule, key):
             return rule
-        for rule in self.rules:
-            if rule.max_chars and len(key) > rule.max_chars:
-                continue
-            if rule.pattern is not None and rule.pattern.search(key):
-                return rule
-            if rule.dateline and DATE.search(key) and _residual_han(key, self.widget_words) <= 12:
-                return rule
-        return None
+        return next((r for r in self.rules if not r.exact and self.matches(r, key)), None)
 
     def is_widget_line(self, key: str) -> bool:
         """A short line of widget words (打印 纠错 …) with little else."""

@@ -72,6 +72,19 @@ def _script_and_normalize(blocks: list[Block], config: Config) -> None:
             block.flag(UNREPAIRED)
 
 
+def clean_paragraph(text: str, config: Config) -> Block:
+    """The text stages (repair, ruby, script, normalize) on one paragraph, without page context.
+
+    ``clean_paragraph(p, config).text == p`` for every published paragraph ``p``: cleaning is
+    idempotent."""
+    block = Block("body", text, 0, len(text))
+    _repair([block], config)
+    if config["ruby"]["enabled"]:
+        block.apply("ruby", remove_ruby(block.text))
+    _script_and_normalize([block], config)
+    return block
+
+
 def _clean_metadata(metadata: dict[str, Any], config: Config) -> dict[str, Any]:
     """Metadata values in the target script, normalized like paragraphs."""
     blocks = {k: Block("body", v, 0, 0) for k, v in metadata.items() if k != "published"}

@@ -56,6 +56,7 @@ DECLARED = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,30})|<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,30})""",
     re.IGNORECASE,
 )
+UNREADABLE = -11.5  # mean log-probability below which no decoding is text (random bytes score about -15)
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff\x7f-\x9f]")
 
 
@@ -158,6 +159,8 @@ def detect(data: bytes, candidates: list[str], sample_bytes: int) -> Decoded:
         scored.append((reading_score(cand.rstrip("\ufffd")), codec))
     scored.sort(reverse=True)
     best_score, best = scored[0]
+    if best_score < UNREADABLE:
+        raise NotText(f"not text: no candidate encoding reads as text (best {best}, score {best_score:.1f})")
     runner = scored[1][1] if len(scored) > 1 else None
     margin = best_score - scored[1][0] if len(scored) > 1 else 10.0
     confidence = round(min(1.0, max(0.0, margin / 4.0)), 3)

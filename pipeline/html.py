@@ -82,12 +82,15 @@ class _Builder:
             self.pieces.append((value, start, end))
             if in_link:
                 self.link_chars += len(value.strip())
+        elif self.pieces:
+            self.pieces.append((value, -1, -1))  # spacing between inline elements, outside the span
 
     def flush(self, drop_rule: str | None = None) -> None:
         if not self.pieces:
             return
         text = _collapse("".join(p[0] for p in self.pieces))
-        start, end = self.pieces[0][1], self.pieces[-1][2]
+        spans = [p for p in self.pieces if p[1] >= 0]
+        start, end = spans[0][1], spans[-1][2]
         link_chars, self.pieces, self.link_chars = self.link_chars, [], 0
         if not text:
             return
@@ -134,10 +137,10 @@ def extract_html(text: str, settings: dict) -> Extracted:
             else:
                 out.add(chunk, pos, m.start(), link_depth > 0)
         pos = m.end()
-        tag = (m.group(4) or "").lower()
+        tag = (m.group(3) or "").lower()
         if not tag:
             continue  # comment, script/style body, doctype, processing instruction
-        closing = m.group(3) == "/"
+        closing = m.group(2) == "/"
         if dropped:
             d_tag, rule, depth = dropped[-1]
             if tag == d_tag and tag not in VOID:
@@ -152,7 +155,7 @@ def extract_html(text: str, settings: dict) -> Extracted:
             link_depth = max(0, link_depth + (-1 if closing else 1))
             continue
         if not closing and tag not in VOID:
-            reason = _drop_reason(tag, m.group(5), drop_tags, hints)
+            reason = _drop_reason(tag, m.group(4), drop_tags, hints)
             if reason:
                 out.flush()
                 dropped.append((tag, reason, 1))

@@ -1,0 +1,44 @@
+"""Ruby-pinyin debris and typography normalization."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.normalize import fullwidth_alnum, han_punctuation, strip_invisible
+from pipeline.ruby import remove_ruby
+
+
+@pytest.mark.parametrize("damaged,clean", [
+    ("推動(dòng)經濟發(fā)展", "推動經濟發展"),
+    ("加強(qiáng)協(xié)作", "加強協作"),
+    ("銀行(háng)業", "銀行業"),          # a second reading of 行 is accepted
+    ("（yí）", "（yí）"),                  # no character before it: not ruby
+])
+def test_ruby_pinyin_removed(damaged: str, clean: str) -> None:
+    assert remove_ruby(damaged) == clean
+
+
+@pytest.mark.parametrize("text", [
+    "各村(社區)報到", "摸排流入(流出)人口", "記者 (王 卿)", "使用App(应用)下单", "见(a)项和(b)项",
+    "学(hǎo)", "茶(cha1)",
+])
+def test_real_brackets_stay(text: str) -> None:
+    assert remove_ruby(text) == text
+
+
+def test_tone_marks_may_sit_on_the_wrong_vowel() -> None:
+    assert remove_ruby("学(xúe)习") == "学习"
+
+
+def test_punctuation_beside_han_becomes_full_width() -> None:
+    assert han_punctuation("他说:我们来了!真的吗?是的,(完)") == "他说：我们来了！真的吗？是的，（完）"
+    assert han_punctuation("共1,234人,会议10:30开始") == "共1,234人，会议10:30开始"
+    assert han_punctuation("Hello, world! (test)") == "Hello, world! (test)"
+    assert han_punctuation("访问 https://example.com/a?b=1,2 查看") == "访问 https://example.com/a?b=1,2 查看"
+    assert han_punctuation("工作 (记者 李华)") == "工作 （记者 李华）"
+    assert han_punctuation("合力??h机关", [(2, 4)]) == "合力??h机关"
+
+
+def test_width_and_invisible_characters() -> None:
+    assert fullwidth_alnum("２０２３年ＧＤＰ增长５％") == "2023年GDP增长5％"
+    assert strip_invisible("\u3000\u3000首行\u200b缩进\u00a0\u00a0和\ufeff空格\x07 ") == "首行缩进 和空格"
