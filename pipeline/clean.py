@@ -89,9 +89,12 @@ def _clean_metadata(metadata: dict[str, Any], config: Config) -> dict[str, Any]:
     """Metadata values in the target script, normalized like paragraphs."""
     blocks = {k: Block("body", v, 0, 0) for k, v in metadata.items() if k != "published"}
     _script_and_normalize(list(blocks.values()), config)
-    out = {k: b.text for k, b in blocks.items()}
+    out: dict[str, Any] = {k: b.text for k, b in blocks.items()}
     if "published" in metadata:
         out["published"] = metadata["published"]
+    damaged = sorted(k for k, b in blocks.items() if UNREPAIRED in b.flags)
+    if damaged:
+        out["metadata_flags"] = {k: UNREPAIRED for k in damaged}
     return out
 
 

@@ -29,7 +29,10 @@ VOID = {"br", "img", "meta", "link", "input", "hr", "wbr", "area", "base", "col"
         "source", "track"}
 POSITIVE_HINTS = ("content", "article", "text", "detail", "trs_editor", "main", "post", "story")
 NEVER_DROPPED = {"html", "body", "main", "article"}
-TAG_RESIDUE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]{0,300})?/?>")
+TAG_RESIDUE = re.compile(
+    r"</?[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]{0,300})?/?>"
+    r"|(?<![A-Za-z0-9])/(?:span|p|div|a|b|i|em|strong|font|td|tr|li|ul|ol|h[1-6]|section|article)>"  # '<' lost
+)
 CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
 NEWLINE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \t\r\f]*\n\s*(?=[{CJK}])")
 SPACE_RUN = re.compile(r"[ \t\r\n\f]+")
@@ -54,8 +57,10 @@ def strip_tag_residue(text: str) -> str:
 
     >>> strip_tag_residue("编辑：某某）</span>")
     '编辑：某某）'
+    >>> strip_tag_residue("编辑：某某?/span>")
+    '编辑：某某?'
     """
-    if "<" not in text:
+    if ">" not in text:
         return text
     return TAG_RESIDUE.sub("", text)
 

@@ -248,6 +248,7 @@ def publish(layout: Layout, plan: Plan, results: list[dict[str, Any]], per_file:
         switch_current(layout, plan.version)
         return target
     tmp = Path(tempfile.mkdtemp(dir=layout.versions, prefix=f".{plan.version}."))
+    tmp.chmod(0o755)
     records = {
         "documents": [r["document"] for r in results],
         "paragraphs": [p for r in results for p in r["paragraphs"]],
