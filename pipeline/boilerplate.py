@@ -24,6 +24,7 @@ from .script import get_converter
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 SENTENCE_PUNCT = re.compile(r"[。，！？；!?;]|[,:](?=\S)")
+WIDGET_BLOCKERS = re.compile(r"[。！？；!?;,]")  # keys are NFKC: full-width ， is , there
 SENTENCE_END = ("。", "…", "；", "：", "」", "』", ".", ";", ":")
 EDGE = " \t|｜·•>»«<›‹/\\-—_*#【】[]()（）「」『』:：,，.。、!！?？\"'“”‘’"
 SPACES = re.compile(r"\s+")
@@ -34,14 +35,14 @@ DATE = re.compile(
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
 )
 LABELLED = {
-    "source_name": re.compile(r"(?:来源|稿源|信息来源|出处)\s*[:：]\s*(?P<v>[^\s|｜]+)"),
+    "source_name": re.compile(r"(?:来源|稿源|信息来源|出处|转载自)\s*[:：]?\s*(?P<v>[^\s|｜，,。]+)"),
     "editor": re.compile(r"(?:责任编辑|责编|值班编辑|编辑)\s*[:：]\s*(?P<v>[^\s)）\]】|｜]+)"),
     "author": re.compile(r"(?:作者|撰稿|文\s*/|文／)\s*[:：]?\s*(?P<v>[^\s)）\]】|｜]+)"),
-    "reporter": re.compile(r"记者\s*[:：]?\s*(?P<v>[^\s)）\]】|｜通]+(?:\s+[^\s)）\]】|｜通]+)*)"),
+    "reporter": re.compile(r"记者\s*[:：]?\s*(?P<v>[^\s)）\]】|｜通/／]+(?:\s+[^\s)）\]】|｜通/／]+)*)"),
     "correspondent": re.compile(r"通讯员\s*[:：]?\s*(?P<v>[^\s)）\]】|｜]+(?:\s+[^\s)）\]】|｜]+)*)"),
 }
-LABEL_WORDS = re.compile(r"(发布时间|发布日期|发表时间|时间|日期|来源|稿源|信息来源|出处|责任编辑|责编|值班编辑|编辑|"
-                         r"作者|本报记者|记者|通讯员|本报讯)\s*[:：]?")
+LABEL_WORDS = re.compile(r"(发布时间|发布日期|发表时间|时间|日期|来源|稿源|信息来源|出处|转载自|"
+                         r"责任编辑|责编|值班编辑|编辑|作者|本报记者|记者|通讯员|本报讯)\s*[:：]?")
 
 
 def match_key(text: str) -> str:
@@ -87,6 +88,8 @@ def parse_metadata(key: str, widget_words: frozenset[str]) -> dict[str, str]:
             value = m["v"].strip(EDGE.replace("“", "").replace("”", ""))
             if value:
                 found[name] = value
+    if "author" not in found and "reporter" in found:
+        found["author"] = found["reporter"]
     if "source_name" not in found and published:
         lead = key[: DATE.search(key).start()].strip(EDGE)  # type: ignore[union-attr]
         if 2 <= len(lead) <= 15 and not LABEL_WORDS.search(lead) and lead not in widget_words:
@@ -141,7 +144,7 @@ class RuleSet:
 
     def is_widget_line(self, key: str) -> bool:
         """A short line of widget words (打印 纠错 …) with little else."""
-        if len(key) > 40 or SENTENCE_PUNCT.search(key):
+        if len(key) > 40 or WIDGET_BLOCKERS.search(key):
             return False
         tokens = [t for t in TOKEN_SPLIT.split(key) if t]
         if not any(t in self.widget_words for t in tokens):

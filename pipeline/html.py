@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from .records import Block, Rejected
 
-LOOKS_LIKE_HTML = re.compile(r"<(!doctype|html|head|body|meta|div|p|table|br|article|section)\b", re.I)
+DOCUMENT_TAGS = re.compile(r"<(!doctype|html|head|body)\b", re.I)
+BLOCK_TAG = re.compile(r"</?(p|div|br|table|tr|td|li|h[1-6]|article|section|meta)\b", re.I)
 TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)"
     r"|<(script|style|textarea|xmp|noscript)\b[^>]*>.*?(?:</\1\s*>|\Z)"
@@ -49,7 +50,14 @@ class Extracted:
 
 
 def looks_like_html(text: str) -> bool:
-    return bool(LOOKS_LIKE_HTML.search(text[:5000]))
+    """A page (doctype/html/head/body near the top) or a fragment with markup on most lines;
+    a text dump with some tag residue (``<br/>`` here and there) is not HTML."""
+    head = text[:5000]
+    if DOCUMENT_TAGS.search(head):
+        return True
+    lines = sum(1 for line in head.splitlines() if line.strip())
+    tags = len(BLOCK_TAG.findall(head))
+    return tags >= 3 and tags >= lines / 2
 
 
 def strip_tag_residue(text: str) -> str:

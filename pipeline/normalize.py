@@ -23,6 +23,7 @@ HAN_OR_CJK_PUNCT = (
 FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                    for c in range(r[0], r[1] + 1)}
 INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]")
+NBSP_BETWEEN_HAN = re.compile("(?<=[\u3400-\u9fff])\u00a0+(?=[\u3400-\u9fff])")
 SPACES = re.compile("[ \u00a0\u3000\u2000-\u200a\u202f\u205f\t]+")
 URL = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？；：（）]+")
 WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -57,12 +58,14 @@ def han_punctuation(text: str, protected: list[tuple[int, int]] | None = None) -
 
 
 def strip_invisible(text: str) -> str:
-    """Remove zero-width and control characters; collapse spaces; drop indents.
+    """Remove zero-width and control characters and NBSP spacers between Han characters;
+    collapse other spaces to one; drop indents.
 
-    >>> strip_invisible("\\u3000\\u3000正文\\u200b内容\\u00a0 结束 ")
-    '正文内容 结束'
+    >>> strip_invisible("\\u3000\\u3000正文\\u200b内容\\u00a0结束 （王 卿）")
+    '正文内容结束 （王 卿）'
     """
     text = INVISIBLE.sub("", text)
+    text = NBSP_BETWEEN_HAN.sub("", text)
     return SPACES.sub(" ", text).strip(" ")
 
 

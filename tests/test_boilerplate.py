@@ -51,7 +51,9 @@ def test_metadata_fields() -> None:
     assert parse_metadata(match_key("江南晚报 2022-02-11 07:03 大字"), words) == {
         "published": "2022-02-11T07:03", "source_name": "江南晚报"}
     assert parse_metadata(match_key("本报记者 张明 通讯员 李华"), words) == {
-        "reporter": "张明", "correspondent": "李华"}
+        "reporter": "张明", "correspondent": "李华", "author": "张明"}
+    assert parse_metadata(match_key("2023/08/05 22:41　記者陳某某／某地報導"), words) == {
+        "published": "2023-08-05T22:41", "reporter": "陈某某", "author": "陈某某"}
 
 
 def _blocks(lines: list[str]) -> list[Block]:

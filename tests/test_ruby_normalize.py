@@ -41,4 +41,5 @@ def test_punctuation_beside_han_becomes_full_width() -> None:
 
 def test_width_and_invisible_characters() -> None:
     assert fullwidth_alnum("２０２３年ＧＤＰ增长５％") == "2023年GDP增长5％"
-    assert strip_invisible("\u3000\u3000首行\u200b缩进\u00a0\u00a0和\ufeff空格\x07 ") == "首行缩进 和空格"
+    assert strip_invisible("\u3000\u3000首行\u200b缩进\u00a0\u00a0和\ufeff空格\x07 ") == "首行缩进和空格"
+    assert strip_invisible("A\u00a0B 和\u3000C") == "A B 和 C"
