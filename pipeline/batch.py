@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from . import catalog, report
 from .clean import clean_document, quarantined
 from .config import Config
 from .dedup import dedup_corpus
-from .store import Layout, Plan, RawFile, publish, read_shard
+from .store import Layout, Plan, RawFile, publish, read_shard, read_stats
 
 
 def read_raw(raw_dir: Path, f: RawFile, max_bytes: int) -> tuple[bytes | None, str | None]:
@@ -35,34 +36,41 @@ def read_raw(raw_dir: Path, f: RawFile, max_bytes: int) -> tuple[bytes | None, s
     return data, None
 
 
-def clean_file(raw_dir: Path, f: RawFile, config: Config) -> dict[str, Any]:
-    """One file's records; never raises (an internal error quarantines the file, with the reason)."""
+def clean_file(raw_dir: Path, f: RawFile, config: Config) -> tuple[dict[str, Any], dict[str, float]]:
+    """One file's records and stage timings; never raises (an internal error quarantines the file)."""
     data, problem = read_raw(raw_dir, f, config["input"]["max_bytes"])
     if data is None:
         result = quarantined(b"", f.path, problem or "unreadable").records()
         result["document"].update(sha256=f.sha256, size=f.size)
-        return result
+        return result, {}
     try:
-        return clean_document(data, f.path, config).records()
+        cleaned = clean_document(data, f.path, config)
+        return cleaned.records(), cleaned.timings
     except Exception as e:  # a bug must not stop the run or lose the file
         detail = traceback.format_exception_only(type(e), e)[-1].strip()
-        return quarantined(data, f.path, f"internal error: {detail}").records()
+        return quarantined(data, f.path, f"internal error: {detail}").records(), {}
 
 
 def clean_shard(raw_dir: Path, files: list[RawFile], config: Config,
-                progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
-    """Records of every file in a shard, in path order, with the time each stage of it took."""
+                progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Records of every file in a shard, in path order, and the seconds each stage took."""
     results = []
+    timings: Counter[str] = Counter()
     for n, f in enumerate(files):
-        results.append(clean_file(raw_dir, f, config))
+        result, spent = clean_file(raw_dir, f, config)
+        results.append(result)
+        timings.update(spent)
         if progress:
             progress(n + 1, len(files))
-    return results
+    return results, {k: round(v, 4) for k, v in sorted(timings.items())}
 
 
 def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path:
     """Merge the shards, dedup corpus-wide, and publish the version with catalog and report."""
     results = [r for key in sorted(plan.shards) for r in read_shard(layout.shard_file(key))]
+    stage_seconds: Counter[str] = Counter()
+    for key in plan.shards:
+        stage_seconds.update(read_stats(layout.stats_file(key)))
     results.sort(key=lambda r: r["document"]["path"])
     dedup_rejects: dict[str, list[dict[str, Any]]] = {}
     if config["dedup"]["enabled"]:
@@ -76,7 +84,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path
 
     def extras(directory: Path, records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         catalog.build(directory / "catalog.sqlite", records)
-        summary = report.summarize(records, config, time.time() - started)
+        summary = report.summarize(records, config, time.time() - started, dict(stage_seconds))
         report.write(directory, summary)
         return {"config_source": Path(config.source).name, "timings": summary["timings"]}
 

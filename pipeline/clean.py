@@ -9,6 +9,7 @@ Nothing here knows about Luigi or the file system: the same function serves ``ru
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from functools import cache
 from typing import Any
@@ -59,17 +60,31 @@ def _repair(blocks: list[Block], config: Config) -> None:
             block.apply(name, fix(block.text))
 
 
-def _script_and_normalize(blocks: list[Block], config: Config) -> None:
+def _ruby(blocks: list[Block], config: Config) -> None:
+    if config["ruby"]["enabled"]:
+        for block in blocks:
+            block.apply("ruby", remove_ruby(block.text))
+
+
+def _script(blocks: list[Block], config: Config) -> None:
     converter = _converter(config) if config["script"]["enabled"] else None
-    steps = normalize_steps(config["normalize"]) if config["normalize"]["enabled"] else []
     for block in blocks:
         block.script_in = detect_script(block.text)
         if converter is not None:
             block.apply(converter.name, converter.convert(block.text))
+
+
+def _normalize(blocks: list[Block], config: Config) -> None:
+    """Normalization steps, then the flag for damage nothing could undo."""
+    steps = normalize_steps(config["normalize"]) if config["normalize"]["enabled"] else []
+    for block in blocks:
         for op, step in steps:
             block.apply(op, step(block.text))
         if find_corruption(block.text):
             block.flag(UNREPAIRED)
+
+
+TEXT_STAGES = (("repair", _repair), ("ruby", _ruby), ("script", _script), ("normalize", _normalize))
 
 
 def clean_paragraph(text: str, config: Config) -> Block:
@@ -78,17 +93,29 @@ def clean_paragraph(text: str, config: Config) -> Block:
     ``clean_paragraph(p, config).text == p`` for every published paragraph ``p``: cleaning is
     idempotent."""
     block = Block("body", text, 0, len(text))
-    _repair([block], config)
-    if config["ruby"]["enabled"]:
-        block.apply("ruby", remove_ruby(block.text))
-    _script_and_normalize([block], config)
+    for _, stage in TEXT_STAGES:
+        stage([block], config)
     return block
+
+
+class _Clock:
+    """Seconds spent per stage, for the report (never part of the records)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.spent: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.spent[stage] = self.spent.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def _clean_metadata(metadata: dict[str, Any], config: Config) -> dict[str, Any]:
     """Metadata values in the target script, normalized like paragraphs."""
     blocks = {k: Block("body", v, 0, 0) for k, v in metadata.items() if k != "published"}
-    _script_and_normalize(list(blocks.values()), config)
+    _script(list(blocks.values()), config)
+    _normalize(list(blocks.values()), config)
     out: dict[str, Any] = {k: b.text for k, b in blocks.items()}
     if "published" in metadata:
         out["published"] = metadata["published"]
@@ -105,23 +132,24 @@ def _document_script(blocks: list[Block]) -> str:
     return seen.pop() if len(seen) == 1 else "mixed"
 
 
-def clean_text(decoded: Decoded, data: bytes, path: str, config: Config) -> DocumentResult:
+def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: _Clock | None = None) -> DocumentResult:
     """Clean already-decoded text (the stages after decoding)."""
+    clock = clock or _Clock()
     doc = _base_document(data, path)
     did = doc["id"]
     extracted = extract(decoded.text, config["html"])
     blocks = extracted.blocks
-    _repair(blocks, config)
-    if config["ruby"]["enabled"]:
-        for block in blocks:
-            block.apply("ruby", remove_ruby(block.text))
+    clock.lap("extract")
     rejected: list[Rejected] = list(extracted.rejected)
     metadata: dict[str, Any] = {}
-    if config["boilerplate"]["enabled"]:
-        outcome = remove_boilerplate(blocks, _rules(config), config["boilerplate"], extracted.is_html)
-        blocks, metadata = outcome.kept, outcome.metadata
-        rejected += outcome.rejected
-    _script_and_normalize(blocks, config)
+    for name, stage in TEXT_STAGES:
+        if name == "script" and config["boilerplate"]["enabled"]:
+            outcome = remove_boilerplate(blocks, _rules(config), config["boilerplate"], extracted.is_html)
+            blocks, metadata = outcome.kept, outcome.metadata
+            rejected += outcome.rejected
+            clock.lap("boilerplate")
+        stage(blocks, config)
+        clock.lap(name)
     kept = []
     for block in blocks:
         if block.text:
@@ -153,7 +181,8 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config) -> Docu
         "rules": dict(sorted(Counter(r.rule for r in rejected).items())),
         "duplicate_paragraphs": 0,
     })
-    return DocumentResult(doc, paragraphs, rejects, traces)
+    clock.lap("records")
+    return DocumentResult(doc, paragraphs, rejects, traces, clock.spent)
 
 
 def clean_document(data: bytes, path: str, config: Config) -> DocumentResult:
@@ -161,8 +190,10 @@ def clean_document(data: bytes, path: str, config: Config) -> DocumentResult:
     if len(data) > config["input"]["max_bytes"]:
         return quarantined(data, path, f"too large: {len(data)} bytes > input.max_bytes")
     d = config["decode"]
+    clock = _Clock()
     try:
         decoded = decode(data, d["candidates"], d["sample_bytes"], d["min_text_ratio"])
     except NotText as e:
         return quarantined(data, path, str(e))
-    return clean_text(decoded, data, path, config)
+    clock.lap("decode")
+    return clean_text(decoded, data, path, config, clock)

@@ -58,6 +58,7 @@ class DocumentResult:
     paragraphs: list[dict[str, Any]]
     rejects: list[dict[str, Any]]
     traces: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # record id -> ops
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (not a record)
 
     def records(self) -> dict[str, Any]:
         """The serialisable part (what a shard stores)."""

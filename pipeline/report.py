@@ -12,8 +12,9 @@ from . import __version__
 from .config import Config
 
 
-def summarize(records: dict[str, list[dict[str, Any]]], config: Config, seconds: float) -> dict[str, Any]:
-    """What the run did, from its records."""
+def summarize(records: dict[str, list[dict[str, Any]]], config: Config, seconds: float,
+              stage_seconds: dict[str, float]) -> dict[str, Any]:
+    """What the run did, from its records and the shards' stage timings."""
     docs = records["documents"]
     ok = [d for d in docs if d["status"] == "ok"]
     rules: Counter[str] = Counter(r["rule"] for r in records["rejects"])
@@ -34,7 +35,8 @@ def summarize(records: dict[str, list[dict[str, Any]]], config: Config, seconds:
         "scripts_in": dict(Counter(d["script_in"] for d in ok).most_common()),
         "ops": dict(Counter(op for p in records["paragraphs"] for op in p["ops"]).most_common()),
         "rules": [{"rule": k, "count": n, "example": examples[k]} for k, n in rules.most_common()],
-        "timings": {"seconds": round(seconds, 3), "mb_per_s": round(size / 1e6 / max(seconds, 1e-9), 3)},
+        "timings": {"seconds": round(seconds, 3), "mb_per_s": round(size / 1e6 / max(seconds, 1e-9), 3),
+                    "stages": {k: round(v, 3) for k, v in sorted(stage_seconds.items(), key=lambda kv: -kv[1])}},
     }
 
 
@@ -79,6 +81,8 @@ def render_html(summary: dict[str, Any]) -> str:
 {_bars("Removals by rule", {r['rule']: r['count'] for r in summary['rules']})}
 {_bars("Operations on kept paragraphs", summary['ops'])}
 {_bars("Encodings", summary['encodings'])}
+{_bars("Seconds per stage, summed over the shards (cached shards count their first run)",
+       {k: round(v, 2) for k, v in summary['timings']['stages'].items()})}
 {_bars("Input script", summary['scripts_in'])}
 <h2>Quarantined files</h2><ul>{quarantine}</ul>
 <h2>Rules with an example</h2><table>{rule_rows}</table>

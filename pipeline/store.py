@@ -184,6 +184,9 @@ class Layout:
     def shard_file(self, key: str) -> Path:
         return self.shards / f"{key}.jsonl.gz"
 
+    def stats_file(self, key: str) -> Path:
+        return self.shards / f"{key}.stats.json"
+
     def plan_file(self, plan_id: str) -> Path:
         return self.plans / f"{plan_id}.json"
 
@@ -216,6 +219,18 @@ def write_shard(path: Path, results: Iterable[dict[str, Any]]) -> None:
     The caller provides atomicity (the Luigi task writes to its target's temporary path)."""
     body = b"".join(dumps(r) for r in results)
     path.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
+
+
+def write_stats(path: Path, stats: dict[str, float]) -> None:
+    write_atomic(path, json.dumps(stats, sort_keys=True).encode())
+
+
+def read_stats(path: Path) -> dict[str, float]:
+    """A shard's stage timings; empty if the shard was made before timings existed or is gone."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def read_shard(path: Path) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ import luigi
 
 from . import batch
 from .config import Config, load_config
-from .store import Layout, read_plan, write_shard
+from .store import Layout, read_plan, write_shard, write_stats
 
 
 @cache
@@ -59,7 +59,8 @@ class CleanShard(_PlanTask):
                 self.set_progress_percentage(round(100 * done / total))
                 self.set_status_message(f"{done}/{total} files")
 
-        results = batch.clean_shard(Path(self.raw_dir), files, self.config(), progress)
+        results, timings = batch.clean_shard(Path(self.raw_dir), files, self.config(), progress)
+        write_stats(self.layout.stats_file(self.shard_key), timings)
         with self.output().temporary_path() as tmp:
             write_shard(Path(tmp), results)
 
