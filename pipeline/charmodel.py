@@ -54,11 +54,13 @@ class CharModel:
         """Mean log-probability per character; higher reads more like Chinese."""
         if not text:
             return 0.0
-        return sum(self.char_logp(ch) for ch in text) / len(text)
+        return self.total(text) / len(text)
 
     def total(self, text: str) -> float:
         """Sum of log-probabilities: compares readings of the same span of different length."""
-        return sum(self.char_logp(ch) for ch in text)
+        if len(text) < 32:
+            return sum(self.char_logp(ch) for ch in text)
+        return sum(n * self.char_logp(ch) for ch, n in Counter(text).items())
 
 
 def is_han(ch: str) -> bool:

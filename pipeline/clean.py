@@ -23,7 +23,7 @@ from .normalize import normalize_steps
 from .records import Block, DocumentResult, Rejected, doc_id, paragraph_record, reject_record
 from .repair import REPAIRS, find_corruption
 from .ruby import remove_ruby
-from .script import Converter, detect_script, get_converter
+from .script import Converter, detect_script, get_converter, has_traditional
 
 UNREPAIRED = "unrepaired-corruption"
 
@@ -66,12 +66,25 @@ def _ruby(blocks: list[Block], config: Config) -> None:
             block.apply("ruby", remove_ruby(block.text))
 
 
+# Targets whose output is Simplified: a paragraph without any Traditional-only character is left
+# alone, and one that still has some after a pass is converted again. Besides saving work, this
+# keeps cleaning idempotent where OpenCC's own t2s is not (乾清宮 -> 乾清宫 -> 干清宫, 薴 -> 苧 -> 苎).
+SIMPLIFIED_TARGETS = {"t2s", "tw2s", "tw2sp", "hk2s", "hk2sp"}
+
+
 def _script(blocks: list[Block], config: Config) -> None:
     converter = _converter(config) if config["script"]["enabled"] else None
+    skip_hans = config["script"]["target"] in SIMPLIFIED_TARGETS
     for block in blocks:
         block.script_in = detect_script(block.text)
-        if converter is not None:
-            block.apply(converter.name, converter.convert(block.text))
+        if converter is None or (skip_hans and not has_traditional(block.text)):
+            continue
+        text = converter.convert(block.text)
+        for _ in range(2):  # OpenCC's chains such as 薴 -> 苧 -> 苎 need a second pass to settle
+            if not (skip_hans and has_traditional(text)):
+                break
+            text = converter.convert(text)
+        block.apply(converter.name, text)
 
 
 def _normalize(blocks: list[Block], config: Config) -> None:

@@ -56,6 +56,7 @@ DECLARED = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,30})|<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,30})""",
     re.IGNORECASE,
 )
+CLOSE_CALL = 1.0  # score margin under which chardet is asked too
 UNREADABLE = -11.5  # mean log-probability below which no decoding is text (random bytes score about -15)
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff\x7f-\x9f]")
 
@@ -134,39 +135,46 @@ def _utf16_parity(sample: bytes) -> str | None:
 
 
 def detect(data: bytes, candidates: list[str], sample_bytes: int) -> Decoded:
-    """Pick the candidate decoding that reads most like Chinese; chardet's guess is one candidate."""
+    """Pick the candidate decoding that reads most like Chinese.
+
+    UTF-8 that decodes strictly is UTF-8. Otherwise every candidate decodes a sample and the
+    character model scores it; when the two best are close, chardet's guess joins them as a
+    further candidate and, if it wins, lends its confidence.
+    """
     sample = data[:sample_bytes]
-    if len(sample) < len(data) and len(sample) % 2:
-        sample = sample[:-1]
     text = _strict(data, "utf-8")
     if text is not None:
         return Decoded(text, "utf-8", "detected", 1.0)
     parity = _utf16_parity(sample)
     if parity:
         return Decoded(data.decode(parity, "replace"), parity, "detected", 0.95)
-    guess = chardet.detect(sample)
-    names = [normalize_name(c) or c for c in candidates]
-    chardet_name = normalize_name(guess["encoding"]) if guess.get("encoding") else None
-    if chardet_name and chardet_name not in names:
-        names.append(chardet_name)
-    scored = []
-    for codec in dict.fromkeys(names):
-        try:
-            cand = sample.decode(codec, "replace")
-        except LookupError:
-            continue
-        # a multi-byte sequence cut at the sample's end is not the candidate's fault
-        scored.append((reading_score(cand.rstrip("\ufffd")), codec))
-    scored.sort(reverse=True)
+    names = list(dict.fromkeys(normalize_name(c) or c for c in candidates))
+    scored = _score_candidates(sample, names)
+    chardet_guess = None
+    if len(scored) < 2 or scored[0][0] - scored[1][0] < CLOSE_CALL:
+        guess = chardet.detect(sample)
+        chardet_guess = normalize_name(guess["encoding"]) if guess.get("encoding") else None
+        if chardet_guess and chardet_guess not in names:
+            scored = sorted(scored + _score_candidates(sample, [chardet_guess]), reverse=True)
     best_score, best = scored[0]
     if best_score < UNREADABLE:
         raise NotText(f"not text: no candidate encoding reads as text (best {best}, score {best_score:.1f})")
     runner = scored[1][1] if len(scored) > 1 else None
     margin = best_score - scored[1][0] if len(scored) > 1 else 10.0
     confidence = round(min(1.0, max(0.0, margin / 4.0)), 3)
-    if chardet_name == best:
-        confidence = round(max(confidence, float(guess.get("confidence") or 0)), 3)
     return Decoded(data.decode(best, "replace"), best, "detected", confidence, runner)
+
+
+def _score_candidates(sample: bytes, codecs_: list[str]) -> list[tuple[float, str]]:
+    scored = []
+    for codec in codecs_:
+        try:
+            cand = sample.decode(codec, "replace")
+        except LookupError:
+            continue
+        # a multi-byte sequence cut at the sample's end is not the candidate's fault
+        scored.append((reading_score(cand.rstrip("\ufffd")), codec))
+    return sorted(scored, reverse=True)
 
 
 def decode(data: bytes, candidates: list[str], sample_bytes: int, min_text_ratio: float) -> Decoded:

@@ -43,3 +43,12 @@ def test_width_and_invisible_characters() -> None:
     assert fullwidth_alnum("２０２３年ＧＤＰ增长５％") == "2023年GDP增长5％"
     assert strip_invisible("\u3000\u3000首行\u200b缩进\u00a0\u00a0和\ufeff空格\x07 ") == "首行缩进和空格"
     assert strip_invisible("A\u00a0B 和\u3000C") == "A B 和 C"
+
+
+def test_script_stage_is_idempotent_where_opencc_is_not(config) -> None:
+    from pipeline.clean import clean_paragraph
+
+    for text, once in (("薴麻", "苎麻"), ("乾清宮的大門", "乾清宫的大门"), ("参观了乾清宫", "参观了乾清宫")):
+        first = clean_paragraph(text, config).text
+        assert first == once
+        assert clean_paragraph(first, config).text == first
