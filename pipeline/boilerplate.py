@@ -125,9 +125,14 @@ class RuleSet:
                 rs.exact.setdefault(_core(match_key(value)), rule)
         return rs
 
+    @property
+    def longest(self) -> int:
+        """No rule removes a line longer than this (every rule states its max_chars)."""
+        return max((r.max_chars for r in self.rules), default=0)
+
     def matches(self, rule: Rule, key: str) -> bool:
         """Whether one rule matches a line key."""
-        if rule.max_chars and len(key) > rule.max_chars:
+        if len(key) > rule.max_chars:
             return False
         if rule.exact:
             return self.exact.get(_core(key)) is rule
@@ -174,9 +179,11 @@ def remove_boilerplate(blocks: list[Block], rules: RuleSet, settings: dict[str, 
     metadata: dict[str, Any] = {}
     tail_rule: Rule | None = None
     seen_body = False
+    longest = rules.longest + 10  # NFKC and space collapsing shorten a line only a little
     for block in blocks:
-        key = match_key(block.text)
-        rule = rules.match(key)
+        # a long line is never chrome: skip computing its key
+        key = match_key(block.text) if len(block.text.strip()) <= longest else ""
+        rule = rules.match(key) if key else None
         if rule is not None and rule.pack == "metadata":
             for name, value in parse_metadata(key, rules.widget_words).items():
                 metadata.setdefault(name, value)
@@ -186,7 +193,7 @@ def remove_boilerplate(blocks: list[Block], rules: RuleSet, settings: dict[str, 
             rejected.append(Rejected(block, rule.id))
         elif tail_rule is not None:
             rejected.append(Rejected(block, tail_rule.id, "after the header, in the tail zone"))
-        elif rules.is_widget_line(key):
+        elif key and rules.is_widget_line(key):
             rejected.append(Rejected(block, "widget-line"))
         else:
             seen_body = seen_body or is_body_like(block, settings["body_min_han"])

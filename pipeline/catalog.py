@@ -7,10 +7,11 @@ data: the JSONL records stay the source of truth.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 SCHEMA = """
 CREATE TABLE documents (id TEXT PRIMARY KEY, path TEXT, sha256 TEXT, status TEXT, reason TEXT,
@@ -30,13 +31,13 @@ def build(path: Path, records: dict[str, list[dict[str, Any]]]) -> None:
         con.executemany(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(d["id"], d["path"], d["sha256"], d["status"], d["reason"], d.get("title"), d.get("published"),
-              d.get("encoding"), d.get("paragraphs", 0), json.dumps(d, ensure_ascii=False, sort_keys=True))
+              d.get("encoding"), d.get("paragraphs", 0), orjson.dumps(d, option=orjson.OPT_SORT_KEYS).decode())
              for d in records["documents"]],
         )
         con.executemany(
             "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?)",
             [(p["id"], p["doc_id"], p["index"], p["kind"], p["text"], p["source"]["path"], p["source"]["start"],
-              p["source"]["end"], json.dumps(p, ensure_ascii=False, sort_keys=True))
+              p["source"]["end"], orjson.dumps(p, option=orjson.OPT_SORT_KEYS).decode())
              for p in records["paragraphs"]],
         )
         con.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')")
@@ -59,4 +60,4 @@ def search(path: Path, query: str, limit: int = 20) -> list[dict[str, Any]]:
                                (query, limit)).fetchall()
     finally:
         con.close()
-    return [json.loads(r[0]) for r in rows]
+    return [orjson.loads(r[0]) for r in rows]

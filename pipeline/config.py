@@ -60,7 +60,7 @@ class Rule:
     pattern: re.Pattern[str] | None = None
     dateline: bool = False
     zone: str | None = None
-    max_chars: int | None = None
+    max_chars: int = 0
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
 
@@ -152,8 +152,8 @@ def _compile_rule(path: Path, pack: str, raw: Any, n: int) -> Rule:
         if key in raw and not (isinstance(raw[key], list) and all(isinstance(x, str) for x in raw[key])):
             raise ConfigError(f"{where}: {key} must be a list of strings")
     max_chars = raw.get("max_chars")
-    if max_chars is not None and (not isinstance(max_chars, int) or isinstance(max_chars, bool)):
-        raise ConfigError(f"{where}: max_chars must be an integer")
+    if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 1:
+        raise ConfigError(f"{where}: max_chars (the longest line the rule may remove) must be a positive integer")
     return Rule(
         id=f"{pack}/{rid}", pack=pack, description=str(raw.get("description", "")),
         exact=frozenset(raw.get("exact", [])), pattern=pattern, dateline=bool(raw.get("dateline")),

@@ -17,6 +17,7 @@ byte-identical.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -244,7 +245,13 @@ def write_plan(layout: Layout, plan: Plan) -> Path:
 
 
 def read_plan(path: Path) -> Plan:
-    return Plan.from_json(json.loads(path.read_text(encoding="utf-8")))
+    """A plan file; plans are named by content and never change, so each is read once a process."""
+    return _read_plan(str(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_plan(path: str) -> Plan:
+    return Plan.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 def _record_files(name: str, records: list[dict[str, Any]], per_file: int) -> list[tuple[str, bytes, int]]:

@@ -1,0 +1,104 @@
+"""`make bench`: end-to-end MB/s per core, time per stage, peak memory, and the plain chain.
+
+Generates a reproducible corpus (bench/corpus.py), runs `jinghua run --workers 1` pinned to one
+core (taskset -c 0 when available) into an empty clean/, and runs the plain chain that anyone
+can write in an afternoon (chardet -> decode -> BeautifulSoup get_text -> ftfy.fix_text ->
+opencc-python-reimplemented) on a sample of the same files. Results go to bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from .corpus import generate
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+
+
+def pinned(cmd: list[str]) -> list[str]:
+    return (["taskset", "-c", "0"] + cmd) if shutil.which("taskset") else cmd
+
+
+def run_pipeline(raw: Path, clean: Path, workers: int = 1) -> dict:
+    shutil.rmtree(clean, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    cmd = [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--clean", str(clean),
+           "--workers", str(workers)]
+    p = subprocess.run(pinned(cmd) if workers == 1 else cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if p.returncode:
+        raise SystemExit(f"pipeline failed: {p.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report = json.loads((clean / "current" / "report.json").read_text(encoding="utf-8"))
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(max(peak, before) / 1024, 1),
+            "stages": report["timings"]["stages"], "paragraphs": report["paragraphs"]}
+
+
+def plain_chain(files: list[Path]) -> float:
+    """Seconds for the afternoon chain on these files (in this process, one core)."""
+    import chardet
+    import ftfy
+    import opencc
+    from bs4 import BeautifulSoup
+
+    cc = opencc.OpenCC("t2s")
+    started = time.perf_counter()
+    for f in files:
+        data = f.read_bytes()
+        enc = chardet.detect(data[:65536])["encoding"] or "utf-8"
+        text = data.decode(enc, errors="replace")
+        if f.suffix == ".html":
+            text = BeautifulSoup(text, "html.parser").get_text("\n")
+        cc.convert(ftfy.fix_text(text))
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--mb", type=float, nargs="+", default=[10, 50], help="corpus sizes (MB)")
+    ap.add_argument("--chain-mb", type=float, default=3, help="sample size for the plain chain (MB)")
+    args = ap.parse_args()
+    results: dict = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                     f"Python {platform.python_version()}", "runs": []}
+    for mb in args.mb:
+        raw = WORK / f"raw-{mb:g}mb"
+        if not raw.is_dir():
+            files, size = generate(raw, mb)
+        files_list = sorted(p for p in raw.rglob("*") if p.is_file())
+        size = sum(p.stat().st_size for p in files_list)
+        run = run_pipeline(raw, WORK / "clean")
+        run.update(mb=round(size / 1e6, 1), files=len(files_list), mb_per_s=round(size / 1e6 / run["seconds"], 2))
+        results["runs"].append(run)
+        print(f"{run['mb']:>6} MB {run['files']:>6} files: {run['seconds']:>7} s  {run['mb_per_s']:>6} MB/s per core  "
+              f"peak RSS {run['peak_rss_mb']} MB")
+    sample, total = [], 0
+    for p in files_list:
+        if total > args.chain_mb * 1e6:
+            break
+        sample.append(p)
+        total += p.stat().st_size
+    chain_s = plain_chain(sample)
+    chain = round(total / 1e6 / chain_s, 3)
+    results["plain_chain"] = {"mb": round(total / 1e6, 1), "seconds": round(chain_s, 2), "mb_per_s": chain}
+    last = results["runs"][-1]
+    results["ratio"] = round(last["mb_per_s"] / chain, 1)
+    print(f"plain chain: {chain} MB/s on {total / 1e6:.1f} MB; jinghua is {results['ratio']}x faster")
+    print("time per stage (s): " + ", ".join(f"{k} {v}" for k, v in last["stages"].items()))
+    (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
