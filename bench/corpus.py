@@ -8,7 +8,6 @@ UTF-16; Simplified and Traditional; portal chrome; mojibake and lost bytes at lo
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 from pipeline.clean import clean_document
@@ -60,8 +59,9 @@ def render(rng: random.Random, title: str, paras: list[str], html: bool) -> str:
                 f"<div>{meta}</div>\n{body}</div>"
                 f'<ul class="related"><li><a href=#>{CHROME_TAIL[1]}</a></li></ul>'
                 f"<footer>{CHROME_TAIL[-1]}</footer></body></html>")
-    lines = CHROME_HEAD[: rng.randint(1, len(CHROME_HEAD))] + [title, meta]
-    lines += ["\u3000\u3000" + p.replace("，", ",") for p in paras] + CHROME_TAIL[: rng.randint(1, len(CHROME_TAIL))]
+    lines = [*CHROME_HEAD[: rng.randint(1, len(CHROME_HEAD))], title, meta]
+    lines += ["\u3000\u3000" + p.replace("，", ",") for p in paras]
+    lines += CHROME_TAIL[: rng.randint(1, len(CHROME_TAIL))]
     return "\n".join(lines) + "\n"
 
 
@@ -94,6 +94,3 @@ def generate(out: Path, megabytes: float, seed: int = 20261123) -> tuple[int, in
         size += len(data)
     return files, size
 
-
-def strip_tags(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text)

@@ -27,7 +27,7 @@ WORK = HERE / "work"
 
 
 def pinned(cmd: list[str]) -> list[str]:
-    return (["taskset", "-c", "0"] + cmd) if shutil.which("taskset") else cmd
+    return ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd
 
 
 def run_pipeline(raw: Path, clean: Path, workers: int = 1) -> dict:
@@ -75,7 +75,7 @@ def main() -> int:
     for mb in args.mb:
         raw = WORK / f"raw-{mb:g}mb"
         if not raw.is_dir():
-            files, size = generate(raw, mb)
+            generate(raw, mb)
         files_list = sorted(p for p in raw.rglob("*") if p.is_file())
         size = sum(p.stat().st_size for p in files_list)
         run = run_pipeline(raw, WORK / "clean")

@@ -1,0 +1,952 @@
+"""Step 3, Repair: undo the encoding damage that can be undone, and point at the damage that cannot.
+
+Every fix is a module-level function ``text -> text`` (the shape of ftfy's ``fixes.py``): its
+docstring says which damage it undoes and why, with a doctest of the damage and the result. The
+pipeline runs them in the order of ``REPAIRS`` and records the op name of each one that changed
+something. On clean text every fix returns its input object unchanged, after a cheap test (a
+substring or one compiled character-class search): the expensive work only runs on suspects.
+
+Nothing is repaired by matching known strings. A repair is a reading of the *bytes* behind the
+text under a damage hypothesis (UTF-8 read as GBK, a GBK stream one byte off, a lost lead byte...),
+and it is kept only when it is a clear win for the judges in ``pipeline.charmodel``: the
+character model (common characters beat rare ones) and jieba's lexicon, through a unigram
+segmentation (:func:`_segment`). When a byte is truly lost, the candidates for the character it
+belonged to are all characters sharing the surviving bytes, and the lexicon picks the one that
+forms a word with its neighbours, if it is a clear win (:func:`_choose`); otherwise the character
+becomes U+FFFD or the damage is left alone, and either way find_corruption reports it. Western
+text is judged by ftfy's own badness heuristic.
+
+:func:`find_corruption` reports what is left: lost bytes, U+FFFD, 锟斤拷, 烫烫烫 and residual
+mojibake, so the pipeline can flag the paragraph as ``unrepaired-corruption``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
+
+import ftfy
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, badness
+
+from .charmodel import UNKNOWN_HAN, is_han, lexicon, lexicon_total, load, simplify, word_count
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# CJK punctuation that GBK encodes in two bytes: the punctuation a lost byte can have belonged to.
+PUNCT = "，。、；：？！“”‘’（）《》【】…—·「」『』"
+PINYIN = "a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ"
+
+# Log-probability of each punctuation mark as a token, roughly as often as it occurs in news text
+# (a comma every twenty tokens, a full stop every forty, ...).
+PUNCT_LOGP = dict.fromkeys("，", -3.0) | dict.fromkeys("。", -3.7) | dict.fromkeys("、“”", -5.0) | \
+    dict.fromkeys("：（）", -5.5) | dict.fromkeys("；《》？！", -6.5) | dict.fromkeys("…—·「」『』【】‘’", -7.5)
+LONE_PENALTY = 3.0  # a Han character that jieba never lists as a word of its own
+MAX_WORD = 6  # longest lexicon word the segmentation looks up
+SHIFT_MARGIN = 2.0  # log-probability per character a re-read span must gain to be kept
+COMMON = -9.5  # a character at least this likely (per the model) counts as ordinary text
+MAX_RUN = 24  # longest span of characters a one-byte shift is followed through
+# A guessed character must read this much likelier (log) than any other candidate the lexicon
+# vouches for, and may read at most SLACK less likely than the best reading with a character no
+# word vouches for (a unigram model underrates that a lost character belonged to a word). Measured
+# on simulated damage of our own test sentences: about 95% of the guesses kept are right.
+CLEAR = 2.5
+SLACK = 1.0
+
+# ---------------------------------------------------------------------------------------------
+# Judging readings: the lexicon, through a unigram segmentation
+
+
+def _char_token(ch: str) -> float:
+    if ch in PUNCT:
+        return PUNCT_LOGP[ch]
+    n = lexicon().get(ch)
+    if n:
+        return math.log(n) - math.log(lexicon_total())
+    lp = load().char_logp(ch)
+    return lp - LONE_PENALTY if is_han(ch) else lp
+
+
+@lru_cache(maxsize=1 << 16)
+def _segment(text: str) -> tuple[float, tuple[bool, ...]]:
+    """Best segmentation of ``text`` into lexicon words: (log-probability, per character whether
+    it sits inside a word of two or more characters). Traditional text is looked up through its
+    character-level Simplified form.
+
+    >>> _segment("公司計劃")[1]
+    (True, True, True, True)
+    """
+    s = simplify(text)
+    lex = lexicon()
+    log_total = math.log(lexicon_total())
+    n = len(s)
+    best = [0.0] + [-math.inf] * n
+    back = [1] * (n + 1)
+    for j in range(1, n + 1):
+        for k in range(1, min(MAX_WORD, j) + 1):
+            if k == 1:
+                lp = _char_token(s[j - 1])
+            else:
+                count = lex.get(s[j - k : j])
+                if not count:
+                    continue
+                lp = math.log(count) - log_total
+            if best[j - k] + lp > best[j]:
+                best[j], back[j] = best[j - k] + lp, k
+    inword = [False] * n
+    j = n
+    while j > 0:
+        k = back[j]
+        if k > 1:
+            inword[j - k : j] = [True] * k
+        j -= k
+    return best[n], tuple(inword)
+
+
+def _choose(
+    left: str, cands: Iterable[str], right: str, *, need_support: bool = True, clear: float = CLEAR
+) -> str | None:
+    """The candidate for the character between ``left`` and ``right`` that is a clear win, or
+    ``None``.
+
+    With ``need_support`` the winner, if Han, must sit inside a lexicon word in the best
+    segmentation (punctuation needs no word): a character is never invented without a word that
+    vouches for it. It must beat the other candidates by ``clear`` and fall short of any candidate
+    no word vouches for by at most ``SLACK``. Of a Simplified and a Traditional form of the same
+    character, the one in the script of the neighbours is chosen.
+    """
+    traditional = simplify(left + right) != left + right
+    vouched: dict[str, tuple[float, bool, str]] = {}  # simplified form -> best (score, script, char)
+    unvouched = -math.inf
+    for c in cands:
+        score, inword = _segment(left + c + right)
+        if need_support and not (c in PUNCT or inword[len(left)]):
+            unvouched = max(unvouched, score)
+            continue
+        key = (score, (simplify(c) != c) == traditional, c)
+        vouched[simplify(c)] = max(key, vouched.get(simplify(c), key))
+    ranked = sorted(vouched.values(), reverse=True)
+    if not ranked or ranked[0][0] < unvouched - SLACK:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < clear:
+        return None
+    return ranked[0][2]
+
+
+def _han_mean(text: str) -> float | None:
+    """Mean log-probability of the Han characters of ``text`` (``None`` without any)."""
+    model = load()
+    lps = [model.char_logp(c) for c in text if is_han(c)]
+    return sum(lps) / len(lps) if lps else None
+
+
+def _plausible(ch: str) -> bool:
+    """A character decoded text may be made of: a Han character the model knows, or punctuation."""
+    return ch in PUNCT or (is_han(ch) and load().char_logp(ch) > UNKNOWN_HAN)
+
+
+def _han_left(text: str, i: int, n: int = 3) -> str:
+    j = i
+    while j > 0 and i - j < n and is_han(text[j - 1]):
+        j -= 1
+    return text[j:i]
+
+
+def _han_right(text: str, i: int, n: int = 3) -> str:
+    j = i
+    while j < len(text) and j - i < n and is_han(text[j]):
+        j += 1
+    return text[i:j]
+
+
+# ---------------------------------------------------------------------------------------------
+# GBK candidate tables
+
+
+@cache
+def _gbk_pair(lead: int, trail: int) -> str:
+    """The character GBK encodes as ``lead trail`` ('' when that pair is not a character)."""
+    try:
+        ch = bytes((lead, trail)).decode("gbk")
+    except UnicodeDecodeError:
+        return ""
+    return ch if len(ch) == 1 else ""
+
+
+@cache
+def _by_trail(trail: int) -> tuple[str, ...]:
+    """Plausible characters whose GBK trail byte is ``trail``: the candidates for a lost lead byte."""
+    return tuple(c for lead in range(0x81, 0xFF) if (c := _gbk_pair(lead, trail)) and _plausible(c))
+
+
+@cache
+def _by_lead(lead: int) -> tuple[str, ...]:
+    """Plausible characters whose GBK lead byte is ``lead``: the candidates for a lost trail byte."""
+    return tuple(c for trail in range(0x40, 0xFF) if (c := _gbk_pair(lead, trail)) and _plausible(c))
+
+
+@cache
+def _gbk2(ch: str) -> bytes | None:
+    """The two GBK bytes of ``ch``; an ASCII symbol stands for its full-width form, which NFKC
+    folded to ASCII after the damage (``？`` -> ``?``)."""
+    if "!" <= ch <= "~":
+        return bytes((0xA3, ord(ch) + 0x80))
+    try:
+        b = ch.encode("gbk")
+    except UnicodeEncodeError:
+        return None
+    return b if len(b) == 2 else None
+
+
+def _strip_tone(syllable: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", syllable) if not unicodedata.combining(c))
+
+
+@cache
+def _reading_index() -> dict[str, tuple[str, ...]]:
+    """Pinyin syllable (with and without tone marks) -> the GBK Han characters read that way."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    index: dict[str, list[str]] = {}
+    for cp, readings in pinyin_dict.items():
+        ch = chr(cp)
+        if not is_han(ch) or _gbk2(ch) is None:
+            continue
+        for syllable in {s for r in readings.split(",") for s in (r, _strip_tone(r))}:
+            index.setdefault(syllable, []).append(ch)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _reads_as(ch: str, syllable: str) -> bool:
+    """Whether pypinyin lists ``syllable`` (with or without its tone mark) as a reading of ``ch``."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    if not ch:
+        return False
+    readings = pinyin_dict.get(ord(ch), "").split(",")
+    return syllable in readings or syllable in {_strip_tone(r) for r in readings}
+
+
+# ---------------------------------------------------------------------------------------------
+# Character classes and the cheap tests that decide whether a fix has anything to do. A test used
+# by more than one fix (and by find_corruption) is cached for the last few strings: the chain hands
+# every fix the same string object when nothing changed.
+
+def _utf8_lead_pairs() -> str:
+    """GBK characters whose bytes are a UTF-8 lead byte of CJK text followed by a continuation
+    byte: the characters UTF-8 Chinese turns into when it is read as GBK (``鍒颁綅``)."""
+    chars = {_gbk_pair(lead, trail) for lead in (*range(0xE2, 0xEA), 0xEF) for trail in range(0x80, 0xC0)}
+    return "".join(sorted(chars - {""}))
+
+
+def _cp1252_byte_table() -> dict[str, int]:
+    """Character -> byte for text that was GBK decoded as Windows-1252 or as Latin-1 (whose C1
+    controls stand for the bytes 0x80-0x9F)."""
+    table = {chr(b): b for b in range(0x80, 0x100)}
+    table.update((c, b) for b in range(0x80, 0xA0) if (c := bytes((b,)).decode("cp1252", "ignore")))
+    return table
+
+
+_CP1252 = _cp1252_byte_table()
+_UTF8_PAIRS = _utf8_lead_pairs()
+_LATIN_LEADS = re.escape("".join(c for c, b in _CP1252.items() if 0x81 <= b <= 0xFE))
+_LATIN_TRAILS = re.escape("".join(c for c, b in _CP1252.items() if b <= 0xFE)) + "\x40-\x7e"
+_LATIN_RUN = re.compile(f"(?:[{_LATIN_LEADS}][{_LATIN_TRAILS}])+")
+_RUN = re.compile("[^\x00-\x3e\x40-\x7f]+")
+
+
+# Every pattern of ftfy's badness heuristic holds a character of its mojibake categories (leaving
+# out the "common" ones and curly quotes, which Chinese text is full of) followed by a character
+# from U+0080-U+2BFF, or one that follows a common character, or a C1 control, a ligature œ, or Ã
+# or Â before a space. Without one ftfy leaves the text alone, so this gate is exact; pinyin tone
+# letters between ASCII letters (``fā``) and a lone ``×`` or ``°`` do not open it. The pattern
+# starts with one character class, which the regex engine scans for quickly, and looks around only
+# where it stops.
+_CATEGORIES = "".join(v for k, v in MOJIBAKE_CATEGORIES.items() if k != "common")
+_CATEGORIES = _CATEGORIES.replace("“", "").replace("”", "").replace("‘", "")
+_COMMON = "“”‘’…—·–\xa0\xad´―"
+_LATIN_LIKE = "\x80-\u2bff\uf8ff\ufb01\ufb02\ufffd"
+_LATIN_SUSPECT = re.compile(
+    f"[{_CATEGORIES}{_COMMON}](?:(?<=[\x80-\x9fŒœ])|(?<=[ÃÂ])(?= )|(?<=[{_CATEGORIES}])(?=[{_LATIN_LIKE}])"
+    f"|(?<=[{_COMMON}])[{_CATEGORIES}])"
+)
+_MOJI_ONE = re.compile(f"[{_UTF8_PAIRS}\ue000-\uf8ff]")
+
+
+@lru_cache(maxsize=16)
+def _latin_suspect(text: str) -> bool:
+    """Whether ftfy's badness heuristic could fire on ``text``."""
+    return _LATIN_SUSPECT.search(text) is not None
+
+
+@lru_cache(maxsize=16)
+def _moji_chars(text: str) -> tuple[str, ...]:
+    """The UTF-8-as-GBK and private-use characters of ``text``."""
+    return tuple(_MOJI_ONE.findall(text))
+
+
+def _mojibake_dense(text: str) -> bool:
+    """Whether UTF-8-as-GBK characters make up an eighth of the non-ASCII text or more: a third of
+    mojibake is made of them, clean text (even Traditional, where some are common) has a few."""
+    hits = len(_moji_chars(text))
+    return bool(hits) and hits * 8 >= len(text) - len(text.encode("ascii", "ignore"))
+
+
+# ---------------------------------------------------------------------------------------------
+# entities
+
+
+_ENTITY = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+    r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}"
+)
+
+
+def _unescape(m: re.Match[str]) -> str:
+    s = m.group()
+    if s[0] == "&":
+        out = html.unescape(s)
+    else:
+        out = s.encode("ascii").decode("unicode-escape", "replace").encode("utf-16", "surrogatepass")
+        out = out.decode("utf-16", "replace")
+    if out == s or "\ufffd" in out or any(unicodedata.category(c) in ("Cc", "Cs") for c in out):
+        return s
+    return out
+
+
+def fix_entities(text: str) -> str:
+    r"""Decode HTML character references and ``\uXXXX`` escapes left in the text.
+
+    Pages that escape their text twice (``&amp;nbsp;``), CMSs that store characters as numeric
+    references, and JSON embedded in pages leave escapes that the HTML stage's single unescaping
+    does not reach. Up to three levels are undone. An unescape that makes the text look more like
+    mojibake (by ftfy's badness) is declined: the reference was then part of the damage, not the
+    text (``10Î&frac14;s`` is mojibake that someone escaped).
+
+    >>> fix_entities("&#20013;&#x56FD;&amp;quot;\\u65b0\\u95fb&amp;quot;")
+    '中国"新闻"'
+    """
+    if "&" not in text and "\\u" not in text:
+        return text
+    fixed = text
+    for _ in range(3):
+        again = _ENTITY.sub(_unescape, fixed)
+        if again == fixed:
+            break
+        fixed = again
+    if fixed == text or badness(fixed) > badness(text):
+        return text
+    return fixed
+
+
+# ---------------------------------------------------------------------------------------------
+# mojibake (the ftfy class)
+
+# ftfy's encoding steps only; everything else it can do is off. Width fixing would turn CJK
+# full-width forms into ASCII and quote uncurling would straighten Chinese quotes; later stages
+# own entities, controls and normalization.
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+
+def fix_mojibake(text: str) -> str:
+    """UTF-8 that was decoded as Latin-1, Windows-1252 or another single-byte code, via ftfy.
+
+    ftfy re-encodes the text in the single-byte code and decodes it as UTF-8 when its badness
+    heuristic says the text is mojibake, including text where some bytes became ``?`` or U+FFFD
+    (which it marks as U+FFFD). Only ftfy's encoding steps run (see ``FTFY_CONFIG``).
+
+    >>> fix_mojibake("ä¸\\xadå\\x9b½çš„æ–°é—»")
+    '中国的新闻'
+    """
+    if not _latin_suspect(text):
+        return text
+    fixed = ftfy.fix_encoding(text, FTFY_CONFIG)
+    return text if fixed == text else fixed
+
+
+# ---------------------------------------------------------------------------------------------
+# gbk-mojibake
+
+
+def _is_run_char(ch: str) -> bool:
+    return ch in "\ufffd?" or (ord(ch) > 0x7F and _gb18030(ch) is not None)
+
+
+@cache
+def _gb18030(ch: str) -> bytes | None:
+    """The two bytes GB18030 gives ``ch`` (GBK characters, and the private-use characters that
+    stand for GBK's user-defined pairs), or ``None``."""
+    try:
+        b = ch.encode("gb18030")
+    except UnicodeEncodeError:
+        return None
+    return b if len(b) == 2 else None
+
+
+_UNKNOWN_COST = 1.0  # one byte that is gone
+_SILENT_COST = 0.5  # extra, when a byte vanished without leaving a mark
+_LITERAL_COST = 0.25  # a ``?`` that was a question mark, not a loss
+_PARSES = 8  # readings kept per position
+
+
+def _utf8_len(lead: int) -> int:
+    if lead < 0x80:
+        return 1
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    return 4 if 0xF0 <= lead <= 0xF4 else 0
+
+
+@lru_cache(maxsize=4096)
+def _utf8_candidates(pattern: tuple[int | None, ...]) -> tuple[str, ...]:
+    """Plausible characters whose UTF-8 bytes match ``pattern`` (``None`` = unknown byte); a
+    character with no byte left is U+FFFD."""
+    if all(b is None for b in pattern):
+        return ("\ufffd",)
+    if None not in pattern:
+        try:
+            ch = bytes(pattern).decode("utf-8")  # type: ignore[arg-type]
+        except UnicodeDecodeError:
+            return ()
+        return (ch,) if ch.isprintable() else ()
+    if len(pattern) != 3:
+        return ()
+    options = [range(0xE0, 0xF0) if i == 0 and b is None else range(0x80, 0xC0) if b is None else (b,)
+               for i, b in enumerate(pattern)]
+    out = []
+    for a in options[0]:
+        for b in options[1]:
+            for c in options[2]:
+                try:
+                    ch = bytes((a, b, c)).decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                if _plausible(ch):
+                    out.append(ch)
+    return tuple(out)
+
+
+Pattern = tuple[int | None, ...]
+
+
+def _char_steps(units: list[tuple[str, int]], i: int, carry: int) -> list[tuple[Pattern, int, int, float]]:
+    """Ways to read one UTF-8 character from ``units[i:]`` with ``carry`` unknown bytes pending.
+
+    Units are ``("byte", b)``, ``("mark", 0)`` for U+FFFD or ``?`` (one or two bytes gone, or a
+    literal ``?``) and ``("gap", 0)`` between GBK characters (zero, one or two bytes that
+    vanished silently). Returns (pattern, next unit, unknown bytes still pending, cost).
+    """
+    out: list[tuple[Pattern, int, int, float]] = []
+
+    def walk(i: int, carry: int, pat: Pattern, need: int, cost: float) -> None:
+        if pat and len(pat) == need:
+            if pat.count(None) <= 2 or pat.count(None) == len(pat):
+                out.append((pat, i, carry, cost))
+            return
+        if carry:
+            walk(i, carry - 1, (*pat, None), need if pat else 3, cost)
+            return
+        if i == len(units):
+            return
+        kind, b = units[i]
+        if kind == "byte":
+            if not pat and (n := _utf8_len(b)):
+                walk(i + 1, 0, (b,), n, cost)
+            elif pat and 0x80 <= b <= 0xBF:
+                walk(i + 1, 0, (*pat, b), need, cost)
+            return
+        if kind == "mark" and not pat and b == 0x3F:
+            out.append(((0x3F,), i + 1, 0, cost + _LITERAL_COST))
+        extra = _SILENT_COST if kind == "gap" else 0.0
+        if kind == "gap":
+            walk(i + 1, 0, pat, need, cost)
+        for k in (1, 2):
+            walk(i + 1, k, pat, need, cost + extra + k * _UNKNOWN_COST)
+
+    walk(i, carry, (), 0, 0.0)
+    return out
+
+
+def _utf8_parses(run: str) -> list[list[Pattern]]:
+    """The cheapest readings of ``run``'s GBK bytes as UTF-8 with lost bytes filled in as unknowns."""
+    units: list[tuple[str, int]] = []
+    for ch in run:
+        if ch in "\ufffd?":
+            units.append(("mark", ord(ch) if ch == "?" else 0))
+        else:
+            b = _gb18030(ch)
+            assert b is not None
+            units += [("gap", 0), ("byte", b[0]), ("byte", b[1])]
+    units.append(("gap", 0))
+    n = len(units)
+    # best[(i, carry)] = up to _PARSES (cost, patterns) readings of units[i:]
+    best: dict[tuple[int, int], list[tuple[float, list[Pattern]]]] = {(n, 0): [(0.0, [])]}
+    for i in range(n, -1, -1):
+        for carry in (0, 1, 2):
+            if (i, carry) == (n, 0):
+                continue
+            found = []
+            if carry == 0 and i < n and units[i][0] == "gap":  # nothing lost here, nothing read
+                found += best.get((i + 1, 0), [])
+            for pat, j, rest, cost in _char_steps(units, i, carry):
+                if not _utf8_candidates(pat):
+                    continue
+                for tail_cost, tail in best.get((j, rest), ()):
+                    found.append((cost + tail_cost, [pat, *tail]))
+            found.sort(key=lambda x: x[0])
+            if found:
+                best[(i, carry)] = found[:_PARSES]
+    return list({tuple(p): p for _, p in best.get((0, 0), [])}.values())
+
+
+def _shortlist(left: str, pattern: Pattern, right: str, n: int = 40) -> list[str]:
+    """The ``n`` candidates for ``pattern`` that read best between ``left`` and ``right`` (all of
+    them when one byte is lost)."""
+    return sorted(_utf8_candidates(pattern), key=lambda c: -_segment(left + c + right)[0])[:n]
+
+
+_PAIRS = ("“”", "‘’", "（）", "《》", "「」", "『』", "【】")
+
+
+def _fill(patterns: list[Pattern]) -> str:
+    """Choose a character for every pattern. Known ones decode; for unknown bytes the lexicon picks
+    among all characters sharing the surviving bytes, next to their neighbours: one by one, then
+    two unknown neighbours together, then one by one again. A character that is no clear win
+    becomes U+FFFD, except punctuation that closes an open quotation mark or bracket, and a full
+    stop that ends the text."""
+    chars = [max(_utf8_candidates(p), key=load().char_logp) for p in patterns]
+    open_ = [i for i, p in enumerate(patterns) if None in p]
+    clear: dict[int, bool] = {}
+
+    def choose_each() -> None:
+        for i in open_:
+            left = "".join(chars[max(0, i - 3) : i])
+            right = "".join(chars[i + 1 : i + 4])
+            cands = _utf8_candidates(patterns[i])
+            # the more bytes are lost, the more candidates, the clearer the winner must be
+            found = _choose(left, cands, right, need_support=False, clear=CLEAR * patterns[i].count(None))
+            clear[i] = found is not None
+            chars[i] = found or max(cands, key=lambda c: _segment(left + c + right)[0])
+
+    choose_each()
+    for i in open_:  # two unknown neighbours are chosen together among their likeliest candidates
+        if i + 1 in open_:
+            left, right = "".join(chars[max(0, i - 3) : i]), "".join(chars[i + 2 : i + 5])
+            firsts = _shortlist(left, patterns[i], chars[i + 1])
+            seconds = _shortlist(chars[i], patterns[i + 1], right)
+            chars[i], chars[i + 1] = max(((a, b) for a in firsts for b in seconds),
+                                         key=lambda ab: _segment(left + ab[0] + ab[1] + right)[0])
+    choose_each()
+    for i in open_:
+        if clear[i]:
+            continue
+        cands, before = _utf8_candidates(patterns[i]), "".join(chars[:i])
+        closers = [closer for opener, closer in _PAIRS
+                   if before.count(opener) > before.count(closer) and closer in cands]
+        if i == len(chars) - 1 and chars[i] in PUNCT and "。" in cands:
+            chars[i] = "。"  # a paragraph ends with a full stop
+        else:
+            chars[i] = closers[0] if closers and chars[i] in PUNCT else "\ufffd"
+    return "".join(chars)
+
+
+def _reread_utf8(run: str) -> tuple[str, bool] | None:
+    """``run`` read back as the UTF-8 it was: (the reading, whether it is convincing on its own),
+    or ``None`` when no reading is plausible. A reading is convincing when the whole run is valid
+    UTF-8 with Han characters in it, or, if bytes were lost, when its Han characters are clearly more
+    common than the run's and at most a quarter of it is lost; a run without Han (``銆�`` for
+    ``。``) never is."""
+    if not all(_is_run_char(c) for c in run):
+        return None
+    original = _han_mean(run)
+    best: tuple[float, str, bool] | None = None
+    for patterns in _utf8_parses(run):
+        lost = sum(p.count(None) for p in patterns)
+        text = _fill(patterns)
+        if lost > len(text) or not all(_plausible(c) or c == "\ufffd" or (None not in p and c.isprintable())
+                                       for c, p in zip(text, patterns, strict=True)):
+            continue
+        mean = _han_mean(text)
+        if lost == 0 and len(text) >= 2:  # a whole run of valid UTF-8 is evidence enough
+            convincing = mean is not None
+        else:
+            convincing = (mean is not None and (original is None or mean >= original + SHIFT_MARGIN)
+                          and text.count("\ufffd") * 4 <= len(text))
+        score = _segment(text)[0] / len(text)
+        if best is None or (convincing, score) > (best[2], best[0]):
+            best = (score, text, convincing)
+    return (best[1], best[2]) if best else None
+
+
+def _gbk_from_latin(run: str) -> str | None:
+    """The GBK reading of a run of Latin-1/Windows-1252 characters, if it is printable text."""
+    try:
+        text = bytes(_CP1252.get(c, ord(c)) for c in run).decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    return text if text.isprintable() and not any("\ue000" <= c <= "\uf8ff" for c in text) else None
+
+
+def _reread_gbk_latin(text: str) -> list[tuple[int, int, str]]:
+    """Runs of Latin-1/Windows-1252 characters read back as the GBK they were (``ÖÐ¹ú`` ->
+    ``中国``). A run of two or more characters is read back when the result is ordinary Chinese
+    the lexicon recognises (half its characters in words); once one has been, the text is known to
+    be GBK read as 1252, and every other run that reads as printable text (``£¬`` -> ``，``) is
+    read back too."""
+    found = [(m.start(), m.end(), _gbk_from_latin(m.group())) for m in _LATIN_RUN.finditer(text)]
+    readings = [(start, end, gbk) for start, end, gbk in found if gbk]
+
+    def convincing(gbk: str) -> bool:
+        mean = _han_mean(gbk)
+        return (len(gbk) >= 2 and all(map(_plausible, gbk)) and mean is not None and mean >= COMMON
+                and sum(_segment(gbk)[1]) * 2 >= len(gbk))
+
+    return readings if any(convincing(gbk) for _, _, gbk in readings) else []
+
+
+# UTF-8 lead and continuation bytes, and the ASCII a GBK character can end in (``，P`` read as GBK
+# is ``锛孭``).
+_UTF8_BYTES = bytes(range(0x40, 0x7F)) + bytes(range(0x80, 0xC0)) + bytes(range(0xE0, 0xF0))
+
+
+def _utf8_like(run: str) -> bool:
+    """A cheap test that the GBK bytes of ``run`` could be UTF-8: nearly all of them are UTF-8
+    lead or continuation bytes, and they decode with few errors (clean GBK text leaves one U+FFFD
+    per two bytes)."""
+    raw = run.replace("\ufffd", "").replace("?", "").encode("gb18030", "replace")
+    if not raw or len(raw.translate(None, _UTF8_BYTES)) * 10 > len(raw):
+        return False
+    return len(raw) <= 6 or raw.decode("utf-8", "replace").count("\ufffd") * 5 <= len(raw) * 2
+
+
+def _runs_with(text: str, hits: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The stretches of non-ASCII characters (and ``?``) that contain a match of ``hits`` and whose
+    GBK bytes look like UTF-8: the whole stretch, or, when clean text runs into the mojibake, the
+    part from the first match (mojibake starts with a UTF-8 lead byte, which is such a match)."""
+    spans: list[tuple[int, int]] = []
+    rev = ""
+    for m in hits.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue
+        rev = rev or text[::-1]
+        end = _RUN.match(text, m.start()).end()  # type: ignore[union-attr]
+        back = _RUN.match(rev, len(text) - m.start())
+        start = m.start() - (back.end() - back.start() if back else 0)
+        if _utf8_like(text[start:end]):
+            spans.append((start, end))
+        elif _utf8_like(text[m.start() : end]):
+            spans.append((m.start(), end))
+    return spans
+
+
+def _replace(text: str, repairs: list[tuple[int, int, str]]) -> str:
+    if not repairs:
+        return text
+    out: list[str] = []
+    pos = 0
+    for start, end, repair in repairs:
+        out += [text[pos:start], repair]
+        pos = end
+    return "".join([*out, text[pos:]])
+
+
+def fix_gbk_mojibake(text: str) -> str:
+    """Chinese whose bytes were decoded in the wrong one of UTF-8 and GBK.
+
+    UTF-8 read as GBK turns every three bytes into one and a half odd characters (``到位`` ->
+    ``鍒颁綅``); byte pairs GBK has no character for come out as U+FFFD or ``?``, as private-use
+    characters (GB18030) or vanish (``中国`` -> ``涓浗``). The run is encoded back to GBK and read
+    as UTF-8; bytes that were lost are filled in from the lexicon among all characters sharing the
+    surviving bytes. GBK read as Windows-1252 or Latin-1 (``ÖÐ¹ú`` for ``中国``) is read back the
+    same way. A reading is kept only when it reads clearly more like Chinese than the input.
+
+    >>> fix_gbk_mojibake("鍒颁綅"), fix_gbk_mojibake("涓浗"), fix_gbk_mojibake("涓�鍥戒汉姘�")
+    ('到位', '中国', '中国人民')
+    >>> fix_gbk_mojibake("ÎÒÃÇµÄ¹ú¼Ò")
+    '我们的国家'
+    """
+    text2 = text
+    if _mojibake_dense(text):
+        # Runs are read back when one of them is convincing: then the text is known to be UTF-8
+        # read as GBK, and short runs (a lone punctuation mark between ASCII) are read back too.
+        readings = [(start, end, found) for start, end in _runs_with(text, _MOJI_ONE)
+                    if (found := _reread_utf8(text[start:end]))]
+        if any(convincing for _, _, (_, convincing) in readings):
+            # the text is UTF-8 read as GBK: read back every other run too (``°`` came out as ``掳``)
+            readings += [(m.start(), m.end(), found) for m in _RUN.finditer(text)
+                         if not any(s <= m.start() < e for s, e, _ in readings)
+                         and (found := _reread_utf8(m.group()))]
+            text2 = _replace(text, sorted((start, end, reading) for start, end, (reading, _) in readings))
+    # GBK read as 1252 puts two high Latin-1 characters side by side, which opens the same gate as
+    # ftfy's mojibake for all but a few rare lead bytes (0xFD, 0xFE).
+    if _latin_suspect(text2):
+        text2 = _replace(text2, _reread_gbk_latin(text2))
+    return text if text2 == text else text2
+
+
+# ---------------------------------------------------------------------------------------------
+# gbk-shift and lost-bytes: GBK streams that lost a byte
+#
+# The damage in scraped GBK pages: a lead byte is lost (a decoder that meets an invalid pair
+# writes ``?`` for it and swallows the byte after it, when that is ASCII). Its trail byte is then
+# an orphan. If the orphan is ASCII (0x40-0x7E) it shows as a letter and the stream stays in step:
+# ``會?h要求`` for ``會議要求`` (lost-bytes). Otherwise the orphan pairs with the next lead byte and
+# every following character is read one byte off, until an ASCII byte brings the decoder back in
+# step: ``公?居媱澝髂暝谌A東`` for ``公司計劃明年在華東``, where ``A`` is the trail byte of 華
+# (gbk-shift). The last byte of the shifted run is either that ASCII byte or is swallowed into
+# another ``?``. Full-width forms inside the run were folded to ASCII by NFKC (``？`` -> ``?``).
+# Pages annotated with ruby pinyin by a converter that read the stream one byte off also carry the
+# converter's pinyin for the phantom character it saw (the previous trail byte and the lost lead
+# byte), after the ``?`` that ate its opening bracket: ``公司?jū)媱澝...``, 居 being the phantom.
+
+_LOST_MARK = re.compile(f"(?<=[{HAN}{PUNCT}])\\?")
+_DEBRIS = re.compile(f"([{PINYIN}]{{1,6}})\\)")
+_TRAIL_LETTER = re.compile(f"(?<=[{HAN}])\\?(?:([{PINYIN}]{{1,6}})\\))?([\x40-\x7e])(?=[{HAN}])")
+_RUBY_LOST = re.compile(f"(?<=[{HAN}])\\?([{PINYIN}]{{1,6}})\\)")
+
+
+def _latin_word(text: str, i: int) -> bool:
+    """Whether the ASCII letter at ``i`` starts a lexicon word with the Han after it (``A股``)."""
+    return any(word_count(text[i : i + k]) for k in range(2, 5) if i + k <= len(text))
+
+
+def _lost_lead(text: str, p: int, trail: int, right: str, syllable: str | None) -> str | None:
+    """The character whose lead byte was lost at ``text[p]`` (a ``?``), given its trail byte, and
+    the pinyin ``syllable`` a one-byte-off ruby converter wrote after the ``?``, if any."""
+    cands = _by_trail(trail)
+    if syllable is not None:
+        # The ruby converter saw (trail byte of text[p-1], lost lead) as one character.
+        prev = _gbk2(text[p - 1])
+        if prev is None or prev[1] < 0x81:
+            return None
+        cands = tuple(c for c in cands if _reads_as(_gbk_pair(prev[1], _gbk2(c)[0]), syllable))  # type: ignore[index]
+        if len(cands) == 1:
+            return cands[0]
+    return _choose(_han_left(text, p), cands, right)
+
+
+def _all_common(text: str) -> bool:
+    """Whether ``text`` has Han characters and all of them are ordinary (``COMMON`` or likelier)."""
+    model = load()
+    return any(map(is_han, text)) and all(model.char_logp(c) >= COMMON for c in text if is_han(c))
+
+
+def _reads_per_char(text: str) -> float:
+    """Log-probability per character of the best segmentation: how much ``text`` reads like words."""
+    return _segment(text)[0] / len(text)
+
+
+def _in_step(run: str, end: str) -> tuple[str, int | None, str] | None:
+    """The bytes of a shifted ``run`` read back in step: (the characters they determine, the lead
+    byte of a last character whose trail was swallowed, an ASCII character the shifted reading had
+    swallowed). ``end`` is how the decoder came back in step: ``"?"``, an ASCII character (the last
+    trail byte), or ``""`` when the run's last character ends in an ASCII byte. ``None`` when the
+    bytes read back are no plausible text."""
+    body = b"".join(_gbk2(c) for c in run)[1:]  # type: ignore[misc]
+    if end == "?":
+        core_bytes, last_lead, absorbed = body[:-1], body[-1], ""
+    elif end:
+        core_bytes, last_lead, absorbed = body + end.encode(), None, ""
+    else:
+        core_bytes, last_lead, absorbed = body[:-1], None, chr(body[-1])
+    try:
+        core = core_bytes.decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    if not core or len(core) * 2 != len(core_bytes) or not all(_plausible(c) for c in core):
+        return None
+    return core, last_lead, absorbed
+
+
+def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
+    """Read the characters after the ``?`` at ``p`` one byte back in step.
+
+    The shifted run ends where the decoder came back in step: at a visible ASCII byte (the trail of
+    the run's last character), at a ``?`` (that trail swallowed), or at a character whose second
+    byte is ASCII (the shifted reading paired the last trail byte with a real ASCII character).
+    Returns (end of the damaged span, its repair, score) for the best reading, or ``None``. An end
+    character the lexicon cannot choose clearly becomes U+FFFD, which find_corruption reports.
+    """
+    q = p + 1
+    syllable = None
+    if debris := _DEBRIS.match(text, q):
+        syllable, q = debris.group(1), debris.end()
+    best: tuple[int, str, float] | None = None
+    for k in range(1, MAX_RUN + 1):
+        if q + k > len(text) or (last_bytes := _gbk2(text[q + k - 1])) is None:
+            break
+        run, term = text[q : q + k], text[q + k : q + k + 1]
+        ends = [(term, q + k + 1)] if term == "?" or "\x40" <= term <= "\x7e" else []
+        if 0x40 <= last_bytes[1] <= 0x7E:
+            ends.append(("", q + k))
+        for end, after in ends:
+            if (reading := _in_step(run, end)) is None:
+                continue
+            core, last_lead, absorbed = reading
+            shifted = _han_mean(run) is not None
+            if shifted:
+                if _reads_per_char(core) < _reads_per_char(run) + SHIFT_MARGIN:
+                    continue
+            elif not (len(run) <= 2 and _all_common(core) and is_han(text[after : after + 1] or "?")):
+                continue  # a run of folded ASCII only: short, common characters, Chinese after it
+            right = _han_right(text, after)
+            first = _lost_lead(text, p, _gbk2(run[0])[0], (core + right)[:3], syllable)  # type: ignore[index]
+            if first is None:
+                if not shifted:  # nothing but the guess itself speaks for this reading
+                    continue
+                first = "\ufffd"  # the run is surely shifted; its first character is lost
+            last = ""
+            if last_lead is not None:
+                last = _choose((text[:p] + first + core)[-3:], _by_lead(last_lead), right) or "\ufffd"
+            repair = first + core + last + absorbed
+            score = _reads_per_char(_han_left(text, p) + repair + right)
+            if best is None or score > best[2]:
+                best = (after, repair, score)
+    return best
+
+
+def fix_gbk_shift(text: str) -> str:
+    """A GBK stream read one byte off after a lost lead byte, back in step.
+
+    After a ``?`` that stands for a lost lead byte, the orphaned trail byte pairs with the next
+    lead byte and the following characters are nonsense (``?居媱澝`` is the trail byte of 司 and
+    the bytes of 計劃明), until an ASCII byte or another ``?`` brings the decoder back. The run is
+    re-read in step; the characters at its two ends, of which one byte is lost, are chosen from the
+    lexicon among all GBK characters sharing the surviving byte, or pinned by the ruby pinyin a
+    one-byte-off converter left (``?jū)``, the reading of the phantom character made of the previous
+    trail byte and the lost lead byte); one the lexicon cannot choose clearly becomes U+FFFD. Kept
+    only when the re-read characters read clearly better than the shifted ones; where readings from
+    two ``?`` overlap, the better one wins.
+
+    >>> fix_gbk_shift("公?居媱澝髂暝谌A東地區")
+    '公司計劃明年在華東地區'
+    >>> fix_gbk_shift("公司?jū)媱澝髂暝谌A東地區")
+    '公司計劃明年在華東地區'
+    >>> fix_gbk_shift("要求各級黨組織認?尕瀼芈鋵?")
+    '要求各級黨組織認真貫徹落實'
+    >>> fix_gbk_shift("取得成效??h裡將繼續推進")
+    '取得成效。縣裡將繼續推進'
+    """
+    if "?" not in text:
+        return text
+    readings = []
+    for m in _LOST_MARK.finditer(text):
+        if (found := _unshift(text, m.start())) is not None:
+            end, repair, score = found
+            readings.append((score, m.start(), end, repair))
+    chosen: list[tuple[int, int, str]] = []
+    for _, start, end, repair in sorted(readings, reverse=True):  # the best readings first
+        if all(end <= other_start or start >= other_end for other_start, other_end, _ in chosen):
+            chosen.append((start, end, repair))
+    return _replace(text, sorted(chosen))
+
+
+def _fix_trail_letter(m: re.Match[str]) -> str:
+    text, p = m.string, m.start()
+    syllable = m.group(1) and unicodedata.normalize("NFC", m.group(1))
+    if _latin_word(text, m.start(2)):
+        return m.group()
+    return _lost_lead(text, p, ord(m.group(2)), _han_right(text, m.end()), syllable) or m.group()
+
+
+def _fix_ruby_lost(m: re.Match[str]) -> str:
+    right = _han_right(m.string, m.end())
+    if (_han_mean(right) or -math.inf) < COMMON:  # what follows must read in step, not shifted
+        return m.group()
+    syllable = unicodedata.normalize("NFC", m.group(1))
+    found = _choose(_han_left(m.string, m.start()), _reading_index().get(syllable, ()), right)
+    return f"{found}({m.group(1)})" if found else m.group()
+
+
+def fix_lost_bytes(text: str) -> str:
+    """Characters whose lead byte was lost, rebuilt from what survived.
+
+    ``?h``: the lost lead left its GBK trail byte as an ASCII letter (0x40-0x7E) between Han
+    characters; the character is the candidate, among all GBK characters with that trail byte,
+    that forms a lexicon word with its neighbours and is a clear win (or the one a phantom's ruby
+    pinyin pins, see gbk-shift). ``?jì)``: a ruby-annotated character and its opening bracket were
+    lost together; its pinyin survives, and the lexicon picks the character read that way. A letter
+    that makes a lexicon word with the Han after it (``A股``, ``T恤``) is text, not a trail byte. A
+    ``?`` that neither explains is left alone: :func:`find_corruption` reports it.
+
+    >>> fix_lost_bytes("會?h要求")
+    '會議要求'
+    >>> fix_lost_bytes("統?jì)數據顯示")
+    '統計(jì)數據顯示'
+    >>> fix_lost_bytes("A股?B股")
+    'A股?B股'
+    """
+    if "?" not in text:
+        return text
+    fixed = _RUBY_LOST.sub(_fix_ruby_lost, _TRAIL_LETTER.sub(_fix_trail_letter, text))
+    return text if fixed == text else fixed
+
+
+REPAIRS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("entities", fix_entities),
+    ("gbk-mojibake", fix_gbk_mojibake),  # first: ftfy would misread GBK-as-1252 as UTF-8 mojibake
+    ("mojibake", fix_mojibake),
+    ("gbk-shift", fix_gbk_shift),
+    ("lost-bytes", fix_lost_bytes),
+)
+
+# ---------------------------------------------------------------------------------------------
+# find_corruption
+
+_LOST_SPAN = re.compile(
+    f"(?<=[{HAN}])\\?+(?:[{PINYIN}]{{1,6}}\\)|(?=[。，、；：]))|\\?/[A-Za-z][A-Za-z0-9]*>"
+)
+_TRAIL_SPAN = re.compile(f"(?<=[{HAN}?])\\?+([\x40-\x7e])(?=[{HAN}])")
+_PUA_SPAN = re.compile(f"(?<=[{HAN}])[\ue000-\uf8ff]+|[\ue000-\uf8ff]+(?=[{HAN}])")
+_TANGTANG = re.compile("[烫燙]{3,}|屯{3,}")
+_MOJI_DENSE = re.compile(f"(?:[{_UTF8_PAIRS}][^{_UTF8_PAIRS}\\s]{{0,2}}){{3,}}")
+
+
+def find_corruption(text: str) -> list[tuple[int, int, str]]:
+    """Spans of damage that could not be reversed: ``(start, end, kind)``.
+
+    Kinds: ``lost-bytes`` (``?`` runs inside Han text with a surviving trail byte, ruby debris or
+    a following ``。，、；：``, which never follow a question mark; ``?/tag>`` where the ``<`` was
+    swallowed), ``replacement-char``
+    (U+FFFD), ``kunkao`` (锟斤拷: U+FFFD written as UTF-8 and read as GBK), ``tangtang`` (烫烫烫/
+    屯屯屯: uninitialised memory read as GBK), ``mojibake`` (what ftfy's badness still flags, private
+    use characters in Han text, and runs dense in UTF-8-as-GBK characters).
+
+    >>> find_corruption("取得成效??h裡，锟斤拷，烫烫烫")
+    [(4, 7, 'lost-bytes'), (9, 12, 'kunkao'), (13, 16, 'tangtang')]
+    >>> find_corruption("你好?为什么??A股和B超")
+    []
+    """
+    spans: list[tuple[int, int, str]] = []
+    if "\ufffd" in text:
+        spans += [(m.start(), m.end(), "replacement-char") for m in re.finditer("\ufffd+", text)]
+    if "斤拷" in text:
+        spans += [(m.start(), m.end(), "kunkao") for m in re.finditer("(?:[锟錕]斤拷)+", text)]
+    if "烫烫烫" in text or "燙燙燙" in text or "屯屯屯" in text:
+        spans += [(m.start(), m.end(), "tangtang") for m in _TANGTANG.finditer(text)]
+    if "?" in text:
+        spans += [(m.start(), m.end(), "lost-bytes") for m in _LOST_SPAN.finditer(text)]
+        spans += [(m.start(), m.end(), "lost-bytes") for m in _TRAIL_SPAN.finditer(text)
+                  if not _latin_word(text, m.start(1))]
+    if _latin_suspect(text):
+        spans += [(m.start(), m.end(), "mojibake") for m in BADNESS_RE.finditer(text)]
+    if any("\ue000" <= c <= "\uf8ff" for c in _moji_chars(text)):
+        spans += [(m.start(), m.end(), "mojibake") for m in _PUA_SPAN.finditer(text)]
+    if _mojibake_dense(text):
+        spans += [(m.start(), m.end(), "mojibake") for m in _MOJI_DENSE.finditer(text) if _utf8_like(m.group())]
+    return sorted(set(spans))
