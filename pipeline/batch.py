@@ -17,7 +17,8 @@ from . import catalog, report
 from .clean import clean_document, quarantined
 from .config import Config
 from .dedup import dedup_corpus
-from .store import Layout, Plan, RawFile, publish, read_shard, read_stats
+from .records import restamp
+from .store import Layout, Plan, RawFile, publish, read_cached, read_shard, read_stats, write_cached
 
 
 def read_raw(raw_dir: Path, f: RawFile, max_bytes: int) -> tuple[bytes | None, str | None]:
@@ -51,18 +52,34 @@ def clean_file(raw_dir: Path, f: RawFile, config: Config) -> tuple[dict[str, Any
         return quarantined(data, f.path, f"internal error: {detail}").records(), {}
 
 
-def clean_shard(raw_dir: Path, files: list[RawFile], config: Config,
-                progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Records of every file in a shard, in path order, and the seconds each stage took."""
+NOT_CACHED = ("changed since inventory", "internal error", "unreadable")
+
+
+def clean_shard(raw_dir: Path, files: list[RawFile], config: Config, layout: Layout | None = None,
+                progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Records of every file in a shard, in path order, and stats: seconds per stage, files
+    cleaned and files reused from the per-file cache (when a layout is given)."""
     results = []
     timings: Counter[str] = Counter()
+    cleaned = reused = 0
     for n, f in enumerate(files):
-        result, spent = clean_file(raw_dir, f, config)
+        cache = layout.file_cache(f.sha256, config.hash) if layout is not None and f.sha256 else None
+        cached = read_cached(cache) if cache is not None and not f.problem else None
+        if cached is not None:
+            result = restamp(cached, f.path)
+            reused += 1
+        else:
+            result, spent = clean_file(raw_dir, f, config)
+            timings.update(spent)
+            cleaned += 1
+            reason = result["document"]["reason"] or ""
+            if cache is not None and not f.problem and not reason.startswith(NOT_CACHED):
+                write_cached(cache, result)
         results.append(result)
-        timings.update(spent)
         if progress:
             progress(n + 1, len(files))
-    return results, {k: round(v, 4) for k, v in sorted(timings.items())}
+    stages = {k: round(v, 4) for k, v in sorted(timings.items())}
+    return results, {"stages": stages, "files_cleaned": cleaned, "files_reused": reused}
 
 
 def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path:
@@ -70,7 +87,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path
     results = [r for key in sorted(plan.shards) for r in read_shard(layout.shard_file(key))]
     stage_seconds: Counter[str] = Counter()
     for key in plan.shards:
-        stage_seconds.update(read_stats(layout.stats_file(key)))
+        stage_seconds.update(read_stats(layout.stats_file(key)).get("stages", {}))
     results.sort(key=lambda r: r["document"]["path"])
     dedup_rejects: dict[str, list[dict[str, Any]]] = {}
     if config["dedup"]["enabled"]:
@@ -88,4 +105,4 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path
         report.write(directory, summary)
         return {"config_source": Path(config.source).name, "timings": summary["timings"]}
 
-    return publish(layout, plan, results, config["run"]["paragraphs_per_file"], extras)
+    return publish(layout, plan, results, config["run"]["records_file_bytes"], extras)

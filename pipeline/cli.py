@@ -93,14 +93,14 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
     try:
         files = inventory(raw_dir, config["input"]["max_bytes"], config["input"]["skip_hidden"])
         plan = make_plan(files, config.hash, config["run"]["shards"])
-        if rebuild:
-            for key in plan.shards:
-                layout.shard_file(key).unlink(missing_ok=True)
-            shutil.rmtree(layout.version_dir(plan.version), ignore_errors=True)
+        if rebuild:  # every cache goes: shards, per-file results, the version itself
+            for directory in (layout.shards, layout.files, layout.version_dir(plan.version)):
+                shutil.rmtree(directory, ignore_errors=True)
+            layout.prepare()
         if layout.current_version() == plan.version and not rebuild:
             print(f"nothing new: {len(files)} files unchanged, corpus {layout.current} is current")
             return 0
-        todo = sum(not layout.shard_file(k).exists() for k in plan.shards)
+        todo = [k for k in plan.shards if not layout.shard_file(k).exists()]
         plan_file = write_plan(layout, plan)
         publish = tasks.Publish(plan_file=str(plan_file.resolve()), clean_dir=str(layout.root.resolve()),
                                 config_file=str(Path(args.config).resolve()) if args.config else "",
@@ -123,14 +123,20 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
             lock.__exit__()
 
 
-def _print_summary(layout: Layout, todo: int, shards: int, seconds: float) -> None:
+def _print_summary(layout: Layout, todo: list[str], shards: int, seconds: float) -> None:
+    from .store import read_stats
+
     version_dir = layout.version_dir(layout.current_version() or "")
     manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
     summary = json.loads((version_dir / "report.json").read_text(encoding="utf-8"))
     f = summary["files"]
+    stats = [read_stats(layout.stats_file(k)) for k in todo]
+    cleaned = sum(s.get("files_cleaned", 0) for s in stats)
+    reused = sum(s.get("files_reused", 0) for s in stats)
     print(f"files {f['total']} (ok {f['ok']}, quarantined {f['quarantined']}), "
-          f"paragraphs {manifest['counts']['paragraphs']}, rejects {manifest['counts']['rejects']}, "
-          f"shards cleaned {todo}/{shards}, {seconds:.1f} s")
+          f"paragraphs {manifest['counts']['paragraphs']}, rejects {manifest['counts']['rejects']}; "
+          f"this run cleaned {cleaned} files (reused {reused} from the cache) in {len(todo)}/{shards} shards, "
+          f"{seconds:.1f} s")
     for q in summary["quarantined"]:
         print(f"  quarantined {q['path']}: {q['reason']}")
     print(f"corpus: {layout.current} -> {version_dir} (report: {layout.current}/report.html)")

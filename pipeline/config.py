@@ -42,7 +42,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "strip_invisible": bool,
     },
     "dedup": {"enabled": bool, "min_chars": int},
-    "run": {"shards": int, "paragraphs_per_file": int},
+    "run": {"shards": int, "records_file_bytes": int},
 }
 
 RULE_KEYS = {"id", "description", "exact", "pattern", "dateline", "zone", "max_chars", "examples",
@@ -224,7 +224,7 @@ def _validate_values(path: Path, s: dict[str, dict[str, Any]]) -> None:
             "".encode(str(enc))
         except LookupError:
             raise ConfigError(f"{path}: decode.candidates names unknown encoding '{enc}'") from None
-    for section, key in (("run", "shards"), ("input", "max_bytes"), ("run", "paragraphs_per_file")):
+    for section, key in (("run", "shards"), ("input", "max_bytes"), ("run", "records_file_bytes")):
         if s[section][key] < 1:
             raise ConfigError(f"{path}: {section}.{key} must be at least 1")
     for k, v in s["script"]["overrides"].items():

@@ -97,3 +97,19 @@ def reject_record(did: str, index: int, rejected: Rejected, source: dict[str, An
     if rejected.detail:
         rec["detail"] = rejected.detail
     return rec
+
+
+def restamp(result: dict[str, Any], path: str) -> dict[str, Any]:
+    """A cached result of the same bytes under another path: ids and paths follow the path.
+
+    Cleaning depends on the path only through these fields, so this equals cleaning anew.
+    """
+    did = doc_id(path)
+    document = {**result["document"], "id": did, "path": path}
+
+    def move(rec: dict[str, Any]) -> dict[str, Any]:
+        suffix = rec["id"].rsplit("-", 1)[1]
+        return {**rec, "id": f"{did}-{suffix}", "doc_id": did, "source": {**rec["source"], "path": path}}
+
+    return {"document": document, "paragraphs": [move(p) for p in result["paragraphs"]],
+            "rejects": [move(r) for r in result["rejects"]]}

@@ -2,11 +2,14 @@
 
 Layout under ``clean/``::
 
+    cache/files/<sha256>-<config>-<version>.json.zst
+                                  one raw file's result, keyed by content: a renamed or re-added
+                                  file costs no cleaning, only new ids
     cache/shards/<key>.jsonl.gz   one shard's document results; the key hashes the shard's
                                   (path, sha256) list, the config hash and the pipeline version
     cache/plans/<id>.json         what a run will build: the shards and their files
-    versions/<id>/                a published corpus (paragraphs, documents, rejects, manifest,
-                                  catalog, report); the id hashes the same inputs, so a run
+    versions/<id>/                a published corpus: paragraphs/documents/rejects-NNNNN.jsonl.zst
+                                  (size-bounded), manifest, catalog, report; the id hashes the same inputs, so a run
                                   with nothing new publishes nothing new
     current -> versions/<id>      switched atomically once the version is complete
 
@@ -34,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import zstandard
 
 from . import __version__
 
@@ -168,13 +172,14 @@ class Layout:
     def __init__(self, clean_dir: Path) -> None:
         self.root = clean_dir
         self.shards = clean_dir / "cache" / "shards"
+        self.files = clean_dir / "cache" / "files"
         self.plans = clean_dir / "cache" / "plans"
         self.versions = clean_dir / "versions"
         self.current = clean_dir / "current"
 
     def prepare(self) -> None:
         try:
-            for d in (self.shards, self.plans, self.versions):
+            for d in (self.shards, self.files, self.plans, self.versions):
                 d.mkdir(parents=True, exist_ok=True)
             probe = self.root / ".write-test"
             probe.write_bytes(b"")
@@ -184,6 +189,10 @@ class Layout:
 
     def shard_file(self, key: str) -> Path:
         return self.shards / f"{key}.jsonl.gz"
+
+    def file_cache(self, sha256: str, config_hash: str) -> Path:
+        """One raw file's result, keyed by content, config and pipeline version (not by path)."""
+        return self.files / sha256[:2] / f"{sha256}-{config_hash}-{__version__}.json.zst"
 
     def stats_file(self, key: str) -> Path:
         return self.shards / f"{key}.stats.json"
@@ -222,12 +231,25 @@ def write_shard(path: Path, results: Iterable[dict[str, Any]]) -> None:
     path.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
 
 
-def write_stats(path: Path, stats: dict[str, float]) -> None:
+def read_cached(path: Path) -> dict[str, Any] | None:
+    """A cached file result, or None when absent or unreadable (it is then simply recomputed)."""
+    try:
+        return orjson.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
+    except (OSError, ValueError, zstandard.ZstdError):
+        return None
+
+
+def write_cached(path: Path, result: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, zstandard.ZstdCompressor(level=3).compress(orjson.dumps(result)))
+
+
+def write_stats(path: Path, stats: dict[str, Any]) -> None:
     write_atomic(path, json.dumps(stats, sort_keys=True).encode())
 
 
-def read_stats(path: Path) -> dict[str, float]:
-    """A shard's stage timings; empty if the shard was made before timings existed or is gone."""
+def read_stats(path: Path) -> dict[str, Any]:
+    """A shard's stats (stage seconds, files cleaned and reused); empty if gone."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -254,13 +276,24 @@ def _read_plan(path: str) -> Plan:
     return Plan.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def _record_files(name: str, records: list[dict[str, Any]], per_file: int) -> list[tuple[str, bytes, int]]:
-    chunks = [records[i:i + per_file] for i in range(0, len(records), per_file)] or [[]]
-    return [(f"{name}-{n:05d}.jsonl", b"".join(dumps(r) for r in chunk), len(chunk))
-            for n, chunk in enumerate(chunks)]
+def _record_files(name: str, records: list[dict[str, Any]], max_bytes: int) -> Iterator[tuple[str, bytes, int]]:
+    """Zstandard-compressed JSON-lines files of at most ``max_bytes`` uncompressed each."""
+    n, lines, size = 0, [], 0
+    for record in records:
+        line = dumps(record)
+        if lines and size + len(line) > max_bytes:
+            yield _compressed(name, n, lines)
+            n, lines, size = n + 1, [], 0
+        lines.append(line)
+        size += len(line)
+    yield _compressed(name, n, lines)
 
 
-def publish(layout: Layout, plan: Plan, results: list[dict[str, Any]], per_file: int,
+def _compressed(name: str, n: int, lines: list[bytes]) -> tuple[str, bytes, int]:
+    return f"{name}-{n:05d}.jsonl.zst", zstandard.ZstdCompressor(level=6).compress(b"".join(lines)), len(lines)
+
+
+def publish(layout: Layout, plan: Plan, results: list[dict[str, Any]], file_bytes: int,
             write_extras: Callable[[Path, dict[str, list[dict[str, Any]]]], dict[str, Any]]) -> Path:
     """Write a version directory from final records, then switch ``current`` to it atomically.
 
@@ -278,7 +311,7 @@ def publish(layout: Layout, plan: Plan, results: list[dict[str, Any]], per_file:
     }
     shards = []
     for kind in RECORD_KINDS:
-        for name, data, count in _record_files(kind, records[kind], per_file):
+        for name, data, count in _record_files(kind, records[kind], file_bytes):
             (tmp / name).write_bytes(data)
             shards.append({"file": name, "kind": kind, "records": count,
                            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
@@ -317,13 +350,15 @@ def prune_versions(layout: Layout, keep: int) -> None:
         shutil.rmtree(d, ignore_errors=True)
 
 
+def _lines(data: bytes) -> list[bytes]:
+    return [line for line in zstandard.ZstdDecompressor().decompressobj().decompress(data).splitlines() if line]
+
+
 def read_records(version_dir: Path, kind: str) -> Iterator[dict[str, Any]]:
     """All records of one kind in a published version, in order."""
-    for path in sorted(version_dir.glob(f"{kind}-*.jsonl")):
-        with open(path, "rb") as f:
-            for line in f:
-                if line.strip():
-                    yield orjson.loads(line)
+    for path in sorted(version_dir.glob(f"{kind}-*.jsonl.zst")):
+        for line in _lines(path.read_bytes()):
+            yield orjson.loads(line)
 
 
 def verify(version_dir: Path) -> str | None:
@@ -341,7 +376,10 @@ def verify(version_dir: Path) -> str | None:
             return f"{shard['file']}: missing"
         if hashlib.sha256(data).hexdigest() != shard["sha256"]:
             return f"{shard['file']}: sha256 differs from the manifest"
-        lines = sum(1 for line in data.splitlines() if line.strip())
+        try:
+            lines = len(_lines(data))
+        except zstandard.ZstdError as e:
+            return f"{shard['file']}: not a zstandard stream ({e})"
         if lines != shard["records"]:
             return f"{shard['file']}: {lines} records, manifest says {shard['records']}"
         counts[shard["kind"]] += lines

@@ -59,8 +59,8 @@ class CleanShard(_PlanTask):
                 self.set_progress_percentage(round(100 * done / total))
                 self.set_status_message(f"{done}/{total} files")
 
-        results, timings = batch.clean_shard(Path(self.raw_dir), files, self.config(), progress)
-        write_stats(self.layout.stats_file(self.shard_key), timings)
+        results, stats = batch.clean_shard(Path(self.raw_dir), files, self.config(), self.layout, progress)
+        write_stats(self.layout.stats_file(self.shard_key), stats)
         with self.output().temporary_path() as tmp:
             write_shard(Path(tmp), results)
 

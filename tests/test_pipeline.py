@@ -19,7 +19,7 @@ from pipeline.store import read_records, verify
 
 from .conftest import RAW, SHARED, jinghua
 
-RECORD_GLOBS = ("paragraphs-*.jsonl", "documents-*.jsonl", "rejects-*.jsonl")
+RECORD_GLOBS = ("paragraphs-*.jsonl.zst", "documents-*.jsonl.zst", "rejects-*.jsonl.zst")
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_search_and_verify(corpus, tmp_path: Path) -> None:
     assert p.returncode == 0 and para["id"] in p.stdout
     copy = tmp_path / "copy"
     shutil.copytree(corpus["current"], copy)
-    shard = sorted(copy.glob("paragraphs-*.jsonl"))[0]
+    shard = sorted(copy.glob("paragraphs-*.jsonl.zst"))[0]
     data = bytearray(shard.read_bytes())
     data[10] ^= 1
     shard.write_bytes(bytes(data))
