@@ -16,7 +16,7 @@ from typing import Any
 from . import catalog, report
 from .clean import clean_document, quarantined
 from .config import Config
-from .dedup import dedup_corpus
+from .dedup import dedup_corpus, near_duplicates
 from .records import restamp
 from .store import Layout, Plan, RawFile, publish, read_cached, read_shard, read_stats, write_cached
 
@@ -91,6 +91,8 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path
     results.sort(key=lambda r: r["document"]["path"])
     dedup_rejects: dict[str, list[dict[str, Any]]] = {}
     if config["dedup"]["enabled"]:
+        if config["dedup"]["near_threshold"] > 0:
+            near_duplicates(results, config["dedup"]["near_threshold"])
         for rej in dedup_corpus(results, config["dedup"]["min_chars"]):
             dedup_rejects.setdefault(rej["doc_id"], []).append(rej)
     for r in results:

@@ -41,7 +41,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "enabled": bool, "nfc": bool, "fullwidth_alnum": bool, "han_punctuation": bool,
         "strip_invisible": bool,
     },
-    "dedup": {"enabled": bool, "min_chars": int},
+    "dedup": {"enabled": bool, "min_chars": int, "near_threshold": float},
     "run": {"shards": int, "records_file_bytes": int},
 }
 
@@ -227,6 +227,8 @@ def _validate_values(path: Path, s: dict[str, dict[str, Any]]) -> None:
     for section, key in (("run", "shards"), ("input", "max_bytes"), ("run", "records_file_bytes")):
         if s[section][key] < 1:
             raise ConfigError(f"{path}: {section}.{key} must be at least 1")
+    if not 0 <= s["dedup"]["near_threshold"] <= 1:
+        raise ConfigError(f"{path}: dedup.near_threshold must be between 0 and 1 (0 switches it off)")
     for k, v in s["script"]["overrides"].items():
         if not (isinstance(k, str) and isinstance(v, str) and k):
             raise ConfigError(f"{path}: script.overrides must map phrases to phrases")
