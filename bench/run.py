@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -30,20 +29,41 @@ def pinned(cmd: list[str]) -> list[str]:
     return ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd
 
 
-def run_pipeline(raw: Path, clean: Path, workers: int = 1) -> dict:
-    shutil.rmtree(clean, ignore_errors=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(r.returncode)")
+
+
+def run_pipeline(raw: Path, clean: Path, workers: int = 1, fresh: bool = True) -> dict:
+    """One `jinghua run` in its own process tree: wall time, peak RSS of that run alone, stages."""
+    if fresh:
+        shutil.rmtree(clean, ignore_errors=True)
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--clean", str(clean),
            "--workers", str(workers)]
-    p = subprocess.run(pinned(cmd) if workers == 1 else cmd, capture_output=True, text=True)
+    p = subprocess.run([sys.executable, "-c", MEASURE, *(pinned(cmd) if workers == 1 else cmd)],
+                       capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if p.returncode:
         raise SystemExit(f"pipeline failed: {p.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_kb = int(p.stderr.strip().splitlines()[-1])
     report = json.loads((clean / "current" / "report.json").read_text(encoding="utf-8"))
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(max(peak, before) / 1024, 1),
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak_kb / 1024, 1),
             "stages": report["timings"]["stages"], "paragraphs": report["paragraphs"]}
+
+
+def incremental(raw: Path, clean: Path, full_seconds: float, mb: float) -> dict:
+    """Add 1% new files to a built corpus and run again: the cost relative to the full run."""
+    extra = WORK / "extra"
+    shutil.rmtree(extra, ignore_errors=True)
+    generate(extra, mb * 0.01, seed=7)
+    target = raw / "zz-new"
+    shutil.copytree(extra, target)
+    try:
+        run = run_pipeline(raw, clean, fresh=False)
+    finally:
+        shutil.rmtree(target)
+    return {"added_mb": round(mb * 0.01, 2), "seconds": run["seconds"],
+            "fraction_of_full": round(run["seconds"] / full_seconds, 3)}
 
 
 def plain_chain(files: list[Path]) -> float:
@@ -83,6 +103,10 @@ def main() -> int:
         results["runs"].append(run)
         print(f"{run['mb']:>6} MB {run['files']:>6} files: {run['seconds']:>7} s  {run['mb_per_s']:>6} MB/s per core  "
               f"peak RSS {run['peak_rss_mb']} MB")
+    inc = incremental(raw, WORK / "clean", results["runs"][-1]["seconds"], results["runs"][-1]["mb"])
+    results["incremental_1pct"] = inc
+    print(f"incremental run after adding 1% new files: {inc['seconds']} s = "
+          f"{inc['fraction_of_full'] * 100:.1f}% of the full run")
     sample, total = [], 0
     for p in files_list:
         if total > args.chain_mb * 1e6:
