@@ -42,11 +42,10 @@ class CharModel:
     def char_logp(self, ch: str) -> float:
         """Log-probability of one character (neutral ASCII and CJK punctuation score 0)."""
         lp = self.logp.get(ch)
-        if lp is not None:
-            return lp
-        if ch == "\ufffd":
-            return REPLACEMENT
-        return UNKNOWN_HAN if is_han(ch) else NON_TEXT
+        if lp is None:  # classify once, then remember: mojibake repeats its odd characters
+            lp = REPLACEMENT if ch == "\ufffd" else UNKNOWN_HAN if is_han(ch) else NON_TEXT
+            self.logp[ch] = lp
+        return lp
 
     def score(self, text: str) -> float:
         """Mean log-probability per character; higher reads more like Chinese."""

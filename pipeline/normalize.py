@@ -82,6 +82,12 @@ def nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+def _punctuation_outside_damage(text: str) -> str:
+    """han_punctuation, leaving the ``?`` of lost bytes alone (only ``?`` can be damage)."""
+    protected = [(s, e) for s, e, _ in find_corruption(text)] if "?" in text else None
+    return han_punctuation(text, protected)
+
+
 def normalize_steps(settings: dict) -> list[tuple[str, Callable[[str], str]]]:
     """The switched-on steps as (op name, function) pairs, in order."""
     steps: list[tuple[str, Callable[[str], str]]] = []
@@ -92,5 +98,5 @@ def normalize_steps(settings: dict) -> list[tuple[str, Callable[[str], str]]]:
     if settings["strip_invisible"]:
         steps.append(("space", strip_invisible))
     if settings["han_punctuation"]:
-        steps.append(("punct", lambda t: han_punctuation(t, [(s, e) for s, e, _ in find_corruption(t)])))
+        steps.append(("punct", _punctuation_outside_damage))
     return steps
