@@ -16,7 +16,7 @@ from typing import Any
 from . import catalog, report
 from .clean import clean_document, quarantined
 from .config import Config
-from .dedup import dedup_corpus, near_duplicates
+from .dedup import dedup_corpus, document_signature, near_duplicates
 from .records import restamp
 from .store import Layout, Plan, RawFile, publish, read_cached, read_shard, read_stats, write_cached
 
@@ -70,6 +70,7 @@ def clean_shard(raw_dir: Path, files: list[RawFile], config: Config, layout: Lay
             reused += 1
         else:
             result, spent = clean_file(raw_dir, f, config)
+            result["signature"] = document_signature(result)
             timings.update(spent)
             cleaned += 1
             reason = result["document"]["reason"] or ""

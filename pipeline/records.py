@@ -111,5 +111,5 @@ def restamp(result: dict[str, Any], path: str) -> dict[str, Any]:
         suffix = rec["id"].rsplit("-", 1)[1]
         return {**rec, "id": f"{did}-{suffix}", "doc_id": did, "source": {**rec["source"], "path": path}}
 
-    return {"document": document, "paragraphs": [move(p) for p in result["paragraphs"]],
+    return {**result, "document": document, "paragraphs": [move(p) for p in result["paragraphs"]],
             "rejects": [move(r) for r in result["rejects"]]}
