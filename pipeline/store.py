@@ -342,7 +342,10 @@ def switch_current(layout: Layout, version: str) -> None:
 
 
 def prune_versions(layout: Layout, keep: int) -> None:
-    """Delete all but the newest ``keep`` versions besides the current one."""
+    """Delete all but the newest ``keep`` versions besides the current one, and the temporary
+    directories of publishes that were killed (called after a successful publish)."""
+    for stale in layout.versions.glob(".*"):
+        shutil.rmtree(stale, ignore_errors=True)
     current = layout.current_version()
     others = sorted((d for d in layout.versions.iterdir() if d.is_dir() and d.name != current
                      and not d.name.startswith(".")), key=lambda d: d.stat().st_mtime, reverse=True)
