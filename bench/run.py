@@ -19,6 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from . import opencc_compare
 from .corpus import generate
 
 HERE = Path(__file__).resolve().parent
@@ -89,6 +90,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--mb", type=float, nargs="+", default=[10, 50], help="corpus sizes (MB)")
     ap.add_argument("--chain-mb", type=float, default=3, help="sample size for the plain chain (MB)")
+    ap.add_argument("--skip-opencc", action="store_true", help="skip script conversion vs the official OpenCC")
     args = ap.parse_args()
     results: dict = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                      f"Python {platform.python_version()}", "runs": []}
@@ -120,6 +122,8 @@ def main() -> int:
     results["ratio"] = round(last["mb_per_s"] / chain, 1)
     print(f"plain chain: {chain} MB/s on {total / 1e6:.1f} MB; jinghua is {results['ratio']}x faster")
     print("time per stage (s): " + ", ".join(f"{k} {v}" for k, v in last["stages"].items()))
+    if not args.skip_opencc:
+        opencc_compare.run(results)
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     return 0
 
