@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -106,7 +108,8 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
                                 config_file=str(Path(args.config).resolve()) if args.config else "",
                                 plan_id=plan.id, raw_dir=str(raw_dir.resolve()), started=started)
         try:
-            ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port)
+            with _Progress(layout, todo):
+                ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port)
         except OSError as e:
             raise CommandError(f"scheduler unreachable at {args.scheduler_host}:{args.scheduler_port} ({e})") from None
         if not ok or not publish.complete():
@@ -116,14 +119,55 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
         from .store import prune_versions
 
         prune_versions(layout, args.keep)
-        _print_summary(layout, todo, len(plan.shards), time.time() - started)
+        scheduler = f"luigid {args.scheduler_host}:{args.scheduler_port}" if args.scheduler_host else None
+        _print_summary(layout, todo, len(plan.shards), time.time() - started, scheduler)
         return 0
     finally:
         if lock:
             lock.__exit__()
 
 
-def _print_summary(layout: Layout, todo: list[str], shards: int, seconds: float) -> None:
+class _Progress:
+    """Shards done out of the run's, on stderr while the graph runs: one line updated in place on a
+    terminal, else a line per tenth. It counts shard files, so under luigid it shows every worker's."""
+
+    def __init__(self, layout: Layout, todo: list[str], interval: float = 0.5) -> None:
+        self.directory, self.interval = layout.shards, interval
+        self.names = {layout.shard_file(k).name for k in todo}
+        self.tty = sys.stderr.isatty()
+        self.tenths = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _show(self) -> None:
+        done, total = len(self.names.intersection(os.listdir(self.directory))), len(self.names)
+        if self.tty:
+            print(f"\rcleaning: {done}/{total} shards", end="", file=sys.stderr, flush=True)
+        elif done * 10 // total > self.tenths:
+            self.tenths = done * 10 // total
+            print(f"cleaning: {done}/{total} shards ({100 * done // total}%)", file=sys.stderr, flush=True)
+
+    def _loop(self) -> None:
+        while not self.stop.wait(self.interval):
+            self._show()
+
+    def __enter__(self) -> _Progress:
+        if self.names:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.names:
+            self.stop.set()
+            self.thread.join()
+            self._show()
+            if self.tty:
+                print(file=sys.stderr)
+
+
+def _print_summary(layout: Layout, todo: list[str], shards: int, seconds: float, scheduler: str | None) -> None:
+    """The corpus and what this run cleaned: ``todo`` are the shards missing when it started, cleaned
+    by this process or, under a central ``scheduler``, by any of its workers."""
     from .store import read_stats
 
     version_dir = layout.version_dir(layout.current_version() or "")
@@ -133,9 +177,10 @@ def _print_summary(layout: Layout, todo: list[str], shards: int, seconds: float)
     stats = [read_stats(layout.stats_file(k)) for k in todo]
     cleaned = sum(s.get("files_cleaned", 0) for s in stats)
     reused = sum(s.get("files_reused", 0) for s in stats)
+    by = f" with the workers of {scheduler}" if scheduler else ""
     print(f"files {f['total']} (ok {f['ok']}, quarantined {f['quarantined']}), "
           f"paragraphs {manifest['counts']['paragraphs']}, rejects {manifest['counts']['rejects']}; "
-          f"this run cleaned {cleaned} files (reused {reused} from the cache) in {len(todo)}/{shards} shards, "
+          f"this run cleaned {cleaned} files (reused {reused} from the cache) in {len(todo)}/{shards} shards{by}, "
           f"{seconds:.1f} s")
     for q in summary["quarantined"]:
         print(f"  quarantined {q['path']}: {q['reason']}")

@@ -20,11 +20,13 @@ byte-identical.
 
 from __future__ import annotations
 
+import errno
 import functools
 import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -63,14 +65,31 @@ def dumps(record: dict[str, Any]) -> bytes:
     return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"
 
 
+LIKE_ESCAPE = re.compile(rb"\\(?=x[0-9a-fA-F]{2})")
+ESCAPE = re.compile(rb"\\x([0-9a-fA-F]{2})")
+
+
 def relpath(path: Path, root: Path) -> str:
-    """Path relative to raw/, POSIX style; undecodable bytes in names are shown escaped."""
+    r"""Path relative to raw/, POSIX style. Bytes that are not UTF-8 (a GBK file name) are written
+    ``\xNN``, and so is a backslash that would read as such an escape, so ``fs_name`` reverses it.
+
+    >>> relpath(Path(os.fsdecode("raw/新闻.txt".encode("gbk"))), Path("raw"))
+    '\\xd0\\xc2\\xce\\xc5.txt'
+    >>> fs_name(_) == "新闻.txt".encode("gbk"), relpath(Path(r"raw/a\x41"), Path("raw"))
+    (True, 'a\\x5cx41')
+    """
     rel = os.fsencode(path.relative_to(root).as_posix())
-    return rel.decode("utf-8", "backslashreplace")
+    return LIKE_ESCAPE.sub(rb"\\x5c", rel).decode("utf-8", "backslashreplace")
+
+
+def fs_name(rel: str) -> bytes:
+    """The file name (bytes, relative to raw/) that ``relpath`` wrote as ``rel``."""
+    return ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), rel.encode("utf-8"))
 
 
 def file_sha256(path: Path, limit: int | None = None) -> str:
-    """Hash a file in chunks; beyond ``limit`` bytes only size and the first bytes count."""
+    """Hash a file in chunks. Beyond ``limit`` bytes (a file quarantined as too large) only the
+    first bytes and the size count: such a file is never read whole."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         read = 0
@@ -78,6 +97,7 @@ def file_sha256(path: Path, limit: int | None = None) -> str:
             h.update(chunk)
             read += len(chunk)
             if limit is not None and read > limit:
+                h.update(b"\0size %d" % os.fstat(f.fileno()).st_size)
                 break
     return h.hexdigest()
 
@@ -97,8 +117,10 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True) -> list[R
     for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=walk_error):
         if skip_hidden:
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        dirnames.sort()
-        for name in sorted(filenames):
+        # os.walk does not follow a symlink to a directory: it is listed (and quarantined) as an entry
+        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = sorted(d for d in dirnames if d not in linked)
+        for name in sorted(filenames + linked):
             if skip_hidden and name.startswith("."):
                 continue
             path = Path(dirpath) / name
@@ -106,16 +128,19 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True) -> list[R
             try:
                 st = os.lstat(path)
                 if stat.S_ISLNK(st.st_mode):
-                    target = path.resolve()
-                    if not target.exists():
-                        found.append(RawFile(rel, 0, "", "dangling symlink"))
+                    try:
+                        target = path.resolve(strict=True)
+                    except (OSError, RuntimeError) as e:  # RuntimeError: a loop, before Python 3.13
+                        loop = isinstance(e, RuntimeError) or e.errno == errno.ELOOP
+                        found.append(RawFile(rel, 0, "", "symlink loop" if loop else "dangling symlink"))
                         continue
                     if root not in target.parents:
                         found.append(RawFile(rel, 0, "", "symlink pointing outside raw/"))
                         continue
                     st = os.stat(path)
                 if not stat.S_ISREG(st.st_mode):
-                    found.append(RawFile(rel, 0, "", "not a regular file"))
+                    found.append(RawFile(rel, 0, "", "symlink to a directory (not followed)"
+                                         if stat.S_ISDIR(st.st_mode) else "not a regular file"))
                     continue
                 found.append(RawFile(rel, st.st_size, file_sha256(path, max_bytes)))
             except OSError as e:
@@ -181,7 +206,7 @@ class Layout:
         try:
             for d in (self.shards, self.files, self.plans, self.versions):
                 d.mkdir(parents=True, exist_ok=True)
-            probe = self.root / ".write-test"
+            probe = self.root / f".write-test.{socket.gethostname()}.{os.getpid()}"  # workers start together
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as e:

@@ -4,16 +4,24 @@ Tasks are thin: they call ``batch`` functions and write through their target's t
 so a killed worker leaves no partial output and its shard is simply redone. A task's identity is
 its shard key (or the plan id), which already hashes the files, the config and the pipeline
 version; directories are insignificant parameters, so workers on machines that mount the shared
-storage at different paths still agree on task ids under one ``luigid``.
+storage at different paths still agree on task ids under one ``luigid``::
+
+    CleanShard(shard_key=k1) ──┐
+    CleanShard(shard_key=k2) ──┼──▶ Publish(plan_id) ──▶ versions/<plan_id>/ ◀── current
+    ...                        │
+    CleanShard(shard_key=kN) ──┘
 """
 
 from __future__ import annotations
 
+import shutil
+import socket
 import time
 from functools import cache
 from pathlib import Path
 
 import luigi
+import luigi.rpc
 
 from . import batch
 from .config import Config, load_config
@@ -25,7 +33,24 @@ def _config(path: str) -> Config:
     return load_config(path or None)
 
 
+def _remove_leftovers(directory: Path, key: str, keep: tuple[str, ...]) -> None:
+    """Delete the temporaries named after ``key`` that a worker killed while writing left behind.
+
+    A task runs on one worker at a time, so whatever is not one of its final names is stale."""
+    for path in directory.glob(f"*{key}*"):
+        if path.name in keep:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 class _PlanTask(luigi.Task):
+    # Under luigid a task whose worker dies or fails is retried after the scheduler's retry_delay;
+    # the third failure disables it, so the waiting workers stop instead of retrying forever.
+    retry_count = 3
+
     plan_file = luigi.Parameter(significant=False)
     clean_dir = luigi.Parameter(significant=False)
     config_file = luigi.Parameter(default="", significant=False)
@@ -53,14 +78,17 @@ class CleanShard(_PlanTask):
 
     def run(self) -> None:
         files = read_plan(Path(self.plan_file)).shards[self.shard_key]
+        shard, stats = self.layout.shard_file(self.shard_key), self.layout.stats_file(self.shard_key)
+        _remove_leftovers(self.layout.shards, self.shard_key, (shard.name, stats.name))
+        step = max(1, len(files) // 20)
 
         def progress(done: int, total: int) -> None:
-            if done == total or done % 50 == 0:
+            if done == total or done % step == 0:
                 self.set_progress_percentage(round(100 * done / total))
                 self.set_status_message(f"{done}/{total} files")
 
-        results, stats = batch.clean_shard(Path(self.raw_dir), files, self.config(), self.layout, progress)
-        write_stats(self.layout.stats_file(self.shard_key), stats)
+        results, counts = batch.clean_shard(Path(self.raw_dir), files, self.config(), self.layout, progress)
+        write_stats(stats, counts)
         with self.output().temporary_path() as tmp:
             write_shard(Path(tmp), results)
 
@@ -83,15 +111,33 @@ class Publish(_PlanTask):
 
     def run(self) -> None:
         self.set_status_message("merging shards")
+        _remove_leftovers(self.layout.versions, self.plan_id, (self.plan_id,))
         plan = read_plan(Path(self.plan_file))
         batch.assemble(self.layout, plan, self.config(), self.started or time.time())
 
 
 def build(publish: Publish, workers: int, scheduler_host: str | None, scheduler_port: int) -> bool:
-    """Run the graph with the local scheduler, or against a central ``luigid``."""
+    """Run the graph with the local scheduler, or as one of the workers of a central ``luigid``.
+
+    Under ``luigid`` a worker stays while shards it needs are pending or held by other workers
+    (Luigi's ``keep_alive``), and while another worker publishes it waits, round after round,
+    until the corpus is published; a publisher that dies meanwhile is replaced by the next round.
+    An unreachable scheduler raises ``ConnectionError``.
+    """
     kwargs: dict[str, object] = {"workers": workers, "log_level": "WARNING", "no_lock": True}
-    if scheduler_host:
-        kwargs.update(scheduler_host=scheduler_host, scheduler_port=scheduler_port)
-    else:
-        kwargs["local_scheduler"] = True
-    return bool(luigi.build([publish], **kwargs))
+    if not scheduler_host:
+        return bool(luigi.build([publish], local_scheduler=True, **kwargs))
+    socket.create_connection((scheduler_host, scheduler_port), timeout=10).close()  # fail fast
+    luigi.configuration.get_config().set("worker", "keep_alive", "true")
+    scheduler = luigi.rpc.RemoteScheduler(f"http://{scheduler_host}:{scheduler_port}")
+    try:
+        while True:
+            ok = luigi.build([publish], scheduler_host=scheduler_host, scheduler_port=scheduler_port, **kwargs)
+            if publish.complete():
+                return True
+            status = scheduler.task_list(search=publish.plan_id).get(publish.task_id, {}).get("status")
+            if not ok or status not in ("RUNNING", "FAILED"):  # neither being published nor to be retried
+                return False
+            time.sleep(1)
+    except luigi.rpc.RPCError as e:
+        raise ConnectionError(str(e)) from None
