@@ -6,29 +6,43 @@ They know files and records, not Luigi, so they are tested directly and reused b
 from __future__ import annotations
 
 import hashlib
+import heapq
+import os
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from . import catalog, report
 from .clean import clean_document, quarantined
 from .config import Config
-from .dedup import dedup_corpus, document_signature, near_duplicates
+from .dedup import DedupPlan, apply_dedup, document_keys, document_signature, plan_dedup
 from .records import restamp
-from .store import Layout, Plan, RawFile, publish, read_cached, read_shard, read_stats, write_cached
+from .store import (
+    Layout,
+    Plan,
+    RawFile,
+    RecordWriter,
+    fs_name,
+    iter_shard,
+    publish,
+    read_cached,
+    read_stats,
+    write_cached,
+)
 
 
 def read_raw(raw_dir: Path, f: RawFile, max_bytes: int) -> tuple[bytes | None, str | None]:
-    """The file's bytes, or the reason it must be quarantined (too large, unreadable, changed)."""
+    """The file's bytes, or the reason it must be quarantined (too large, unreadable, changed).
+    At most ``max_bytes + 1`` bytes are read, whatever the file has become since the inventory."""
     if f.problem:
         return None, f.problem
     if f.size > max_bytes:
         return None, f"too large: {f.size} bytes > input.max_bytes"
     try:
-        with open(raw_dir / f.path, "rb") as fh:
+        with open(os.path.join(os.fsencode(raw_dir), fs_name(f.path)), "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as e:
         return None, f"unreadable: {e.strerror}"
@@ -83,29 +97,46 @@ def clean_shard(raw_dir: Path, files: list[RawFile], config: Config, layout: Lay
     return results, {"stages": stages, "files_cleaned": cleaned, "files_reused": reused}
 
 
+def _merged(layout: Layout, plan: Plan) -> Iterator[dict[str, Any]]:
+    """Every document result of the plan in path order, streamed from the shards."""
+    shards = [iter_shard(layout.shard_file(key)) for key in sorted(plan.shards)]
+    return heapq.merge(*shards, key=lambda r: r["document"]["path"])
+
+
 def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path:
-    """Merge the shards, dedup corpus-wide, and publish the version with catalog and report."""
-    results = [r for key in sorted(plan.shards) for r in read_shard(layout.shard_file(key))]
+    """Merge the shards, dedup corpus-wide, and publish the version with catalog and report.
+
+    Two streaming passes over the shards: the first collects the small keys dedup decides on,
+    the second applies the decisions and writes records, catalog and report as it goes."""
+    dedup = config["dedup"]
+    plan_ = DedupPlan()
+    if dedup["enabled"]:
+        keys = [document_keys(r, dedup["min_chars"]) for r in _merged(layout, plan)]
+        plan_ = plan_dedup(keys, dedup["near_threshold"])
     stage_seconds: Counter[str] = Counter()
     for key in plan.shards:
         stage_seconds.update(read_stats(layout.stats_file(key)).get("stages", {}))
-    results.sort(key=lambda r: r["document"]["path"])
-    dedup_rejects: dict[str, list[dict[str, Any]]] = {}
-    if config["dedup"]["enabled"]:
-        if config["dedup"]["near_threshold"] > 0:
-            near_duplicates(results, config["dedup"]["near_threshold"])
-        for rej in dedup_corpus(results, config["dedup"]["min_chars"]):
-            dedup_rejects.setdefault(rej["doc_id"], []).append(rej)
-    for r in results:
-        extra = dedup_rejects.get(r["document"]["id"], [])
-        if extra:
-            r["rejects"] = sorted(r["rejects"] + extra, key=lambda x: (x["source"]["start"], x["id"]))
-            r["document"]["rejects"] = len(r["rejects"])
 
-    def extras(directory: Path, records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-        catalog.build(directory / "catalog.sqlite", records)
-        summary = report.summarize(records, config, time.time() - started, dict(stage_seconds))
-        report.write(directory, summary)
-        return {"config_source": Path(config.source).name, "timings": summary["timings"]}
+    def fill(directory: Path) -> dict[str, Any]:
+        size = config["run"]["records_file_bytes"]
+        writers = {kind: RecordWriter(directory, kind, size) for kind in ("paragraphs", "documents", "rejects")}
+        index = catalog.Catalog(directory / "catalog.sqlite")
+        summary = report.Summary()
+        for result in _merged(layout, plan):
+            result.pop("signature", None)
+            apply_dedup(result, plan_)
+            writers["documents"].write(result["document"])
+            for para in result["paragraphs"]:
+                writers["paragraphs"].write(para)
+            for rej in result["rejects"]:
+                writers["rejects"].write(rej)
+            index.add(result)
+            summary.add(result)
+        index.close()
+        files = [f for kind in ("paragraphs", "documents", "rejects") for f in writers[kind].close()]
+        finished = summary.finish(config, time.time() - started, dict(stage_seconds))
+        report.write(directory, finished)
+        return {"counts": {kind: w.count for kind, w in writers.items()}, "shards": files,
+                "config_source": Path(config.source).name, "timings": finished["timings"]}
 
-    return publish(layout, plan, results, config["run"]["records_file_bytes"], extras)
+    return publish(layout, plan, fill)

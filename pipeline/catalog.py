@@ -23,27 +23,40 @@ CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', conte
 """
 
 
-def build(path: Path, records: dict[str, list[dict[str, Any]]]) -> None:
-    """Write a fresh catalog for the given records."""
-    con = sqlite3.connect(path)
-    try:
-        con.executescript(SCHEMA)
-        con.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [(d["id"], d["path"], d["sha256"], d["status"], d["reason"], d.get("title"), d.get("published"),
-              d.get("encoding"), d.get("paragraphs", 0), orjson.dumps(d, option=orjson.OPT_SORT_KEYS).decode())
-             for d in records["documents"]],
-        )
-        con.executemany(
-            "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?)",
-            [(p["id"], p["doc_id"], p["index"], p["kind"], p["text"], p["source"]["path"], p["source"]["start"],
-              p["source"]["end"], orjson.dumps(p, option=orjson.OPT_SORT_KEYS).decode())
-             for p in records["paragraphs"]],
-        )
-        con.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')")
-        con.commit()
-    finally:
-        con.close()
+class Catalog:
+    """Writes ``catalog.sqlite`` document by document; ``close()`` builds the full-text index."""
+
+    BATCH = 2000
+
+    def __init__(self, path: Path) -> None:
+        self.con = sqlite3.connect(path)
+        self.con.executescript(SCHEMA)
+        self.documents: list[tuple[Any, ...]] = []
+        self.paragraphs: list[tuple[Any, ...]] = []
+
+    def add(self, result: dict[str, Any]) -> None:
+        d = result["document"]
+        self.documents.append((d["id"], d["path"], d["sha256"], d["status"], d["reason"], d.get("title"),
+                               d.get("published"), d.get("encoding"), d.get("paragraphs", 0), _json(d)))
+        self.paragraphs += [(p["id"], p["doc_id"], p["index"], p["kind"], p["text"], p["source"]["path"],
+                             p["source"]["start"], p["source"]["end"], _json(p)) for p in result["paragraphs"]]
+        if len(self.paragraphs) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.con.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", self.documents)
+        self.con.executemany("INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?)", self.paragraphs)
+        self.documents, self.paragraphs = [], []
+
+    def close(self) -> None:
+        self._flush()
+        self.con.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')")
+        self.con.commit()
+        self.con.close()
+
+
+def _json(record: dict[str, Any]) -> str:
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def search(path: Path, query: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -199,7 +199,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
         except OSError as e:
             raise CommandError(f"cannot read {name}: {e.strerror}") from None
         results.append(clean_document(data, name, config).records())
-    dropped = dedup_corpus(results, config["dedup"]["min_chars"]) if config["dedup"]["enabled"] else []
+    if config["dedup"]["enabled"]:
+        dedup_corpus(results, config["dedup"]["min_chars"], config["dedup"]["near_threshold"])
     out = sys.stdout.buffer
     from .store import dumps
 
@@ -209,7 +210,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         for p in r["paragraphs"]:
             out.write(dumps(p))
         if args.all:
-            for x in r["rejects"] + [d for d in dropped if d["doc_id"] == r["document"]["id"]]:
+            for x in r["rejects"]:
                 out.write(dumps({"reject": x}))
     out.flush()
     return 0

@@ -5,14 +5,16 @@ article collapses onto the original. Near-duplicate documents (the same article 
 another headline or a paragraph more) are found with MinHash over character shingles and LSH
 (datasketch); they are recorded on both documents, not removed. The first copy is kept — within a document the earlier
 paragraph, across the corpus the document that sorts first by (published time, path) — and lists
-every copy in ``duplicates``; the copies go to rejects with rule ``dedup``.
+every copy in ``duplicates``; the copies go to rejects with rule ``dedup``. The decisions are
+planned over small per-document keys and applied while the corpus streams out, so memory does
+not grow with the text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,9 +22,9 @@ import numpy as np
 WHITESPACE = re.compile(r"\s+")
 
 
-def paragraph_key(text: str) -> str:
-    """What two paragraphs must share to be duplicates: their text without whitespace."""
-    return hashlib.sha1(WHITESPACE.sub("", text).encode("utf-8")).hexdigest()
+def paragraph_key(text: str) -> bytes:
+    """What two paragraphs must share to be duplicates: their text without whitespace (hashed)."""
+    return hashlib.sha1(WHITESPACE.sub("", text).encode("utf-8")).digest()
 
 
 def document_order(document: dict[str, Any]) -> tuple[str, str]:
@@ -30,37 +32,78 @@ def document_order(document: dict[str, Any]) -> tuple[str, str]:
     return (document.get("published") or "9999", document["path"])
 
 
-def dedup_corpus(results: Iterable[dict[str, Any]], min_chars: int) -> list[dict[str, Any]]:
-    """Mark corpus-wide duplicates in place; returns the reject records for dropped copies.
+@dataclass
+class DocumentKeys:
+    """What dedup needs of one document: small enough to hold for the whole corpus."""
 
-    ``results`` are shard entries ``{"document", "paragraphs", "rejects"}``. Kept paragraphs get
-    ``duplicates`` (the copies' ids and doc ids); dropped ones leave ``paragraphs`` and are
-    returned as rejects with rule ``dedup``; each document counts its dropped copies.
-    """
-    ordered = sorted(results, key=lambda r: document_order(r["document"]))
-    first: dict[str, dict[str, Any]] = {}
-    dropped: list[dict[str, Any]] = []
-    for result in ordered:
-        keep = []
-        for para in result["paragraphs"]:
-            if len(para["text"]) < min_chars:
-                keep.append(para)
+    order: tuple[str, str]
+    doc_id: str
+    paragraphs: list[tuple[str, bytes | None]]  # (paragraph id, key or None when too short)
+    signature: list[int]
+
+
+def document_keys(result: dict[str, Any], min_chars: int) -> DocumentKeys:
+    paras = [(p["id"], paragraph_key(p["text"]) if len(p["text"]) >= min_chars else None)
+             for p in result["paragraphs"]]
+    signature = result.get("signature")
+    return DocumentKeys(document_order(result["document"]), result["document"]["id"], paras,
+                        document_signature(result) if signature is None else signature)
+
+
+@dataclass
+class DedupPlan:
+    """Decisions for the whole corpus, applied document by document while the corpus is written."""
+
+    original: dict[str, str] = field(default_factory=dict)  # dropped paragraph id -> kept copy's id
+    copies: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # kept id -> its copies
+    near: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc id -> near-duplicate fields
+
+
+def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPlan:
+    """Walk documents in ``document_order``: the first copy of a paragraph stays, later ones go."""
+    plan = DedupPlan()
+    first: dict[bytes, str] = {}
+    ordered = sorted(documents, key=lambda d: d.order)
+    for doc in ordered:
+        for pid, key in doc.paragraphs:
+            if key is None:
                 continue
-            key = paragraph_key(para["text"])
-            original = first.get(key)
-            if original is None:
-                first[key] = para
-                keep.append(para)
-                continue
-            original["duplicates"].append({"id": para["id"], "doc_id": para["doc_id"]})
-            dropped.append({
-                "id": para["id"], "doc_id": para["doc_id"], "rule": "dedup", "text": para["text"],
-                "source": para["source"], "detail": f"duplicate of {original['id']}",
-            })
-        result["document"]["duplicate_paragraphs"] = len(result["paragraphs"]) - len(keep)
-        result["paragraphs"] = keep
-        result["document"]["paragraphs"] = len(keep)
-    return dropped
+            kept = first.setdefault(key, pid)
+            if kept != pid:
+                plan.original[pid] = kept
+                plan.copies.setdefault(kept, []).append({"id": pid, "doc_id": doc.doc_id})
+    if near_threshold > 0:
+        _near_duplicates(ordered, near_threshold, plan)
+    return plan
+
+
+def apply_dedup(result: dict[str, Any], plan: DedupPlan) -> None:
+    """One document's share of the plan: copies leave ``paragraphs`` for ``rejects`` (rule
+    ``dedup``), kept paragraphs list their copies, counts and near-duplicate fields follow."""
+    keep, dropped = [], []
+    for para in result["paragraphs"]:
+        original = plan.original.get(para["id"])
+        if original is None:
+            para["duplicates"] = plan.copies.get(para["id"], [])
+            keep.append(para)
+        else:
+            dropped.append({"id": para["id"], "doc_id": para["doc_id"], "rule": "dedup", "text": para["text"],
+                            "source": para["source"], "detail": f"duplicate of {original}"})
+    doc = result["document"]
+    doc.update(plan.near.get(doc["id"], {}))
+    doc["duplicate_paragraphs"] = len(dropped)
+    doc["paragraphs"] = len(keep)
+    result["paragraphs"] = keep
+    if dropped:
+        result["rejects"] = sorted(result["rejects"] + dropped, key=lambda x: (x["source"]["start"], x["id"]))
+        doc["rejects"] = len(result["rejects"])
+
+
+def dedup_corpus(results: list[dict[str, Any]], min_chars: int, near_threshold: float = 0.0) -> None:
+    """Plan and apply dedup over results held in memory (``jinghua clean`` and tests)."""
+    plan = plan_dedup([document_keys(r, min_chars) for r in results], near_threshold)
+    for result in results:
+        apply_dedup(result, plan)
 
 
 NUM_PERM = 128
@@ -104,28 +147,23 @@ def document_signature(result: dict[str, Any]) -> list[int]:
     return signature(text) if result["document"]["status"] == "ok" and len(text) >= 50 else []
 
 
-def near_duplicates(results: list[dict[str, Any]], threshold: float) -> None:
-    """Mark near-duplicate documents in place: the later one gets ``near_duplicate_of``, the
-    first (by ``document_order``) lists it in ``near_duplicates``."""
+def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupPlan) -> None:
+    """The later of two near-duplicate documents gets ``near_duplicate_of``, the first (by
+    ``document_order``) lists it in ``near_duplicates``."""
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     hashes: dict[str, Any] = {}
-    docs: dict[str, dict[str, Any]] = {}
-    for result in sorted(results, key=lambda r: document_order(r["document"])):
-        doc = result["document"]
-        values = result.get("signature")
-        if values is None:
-            values = document_signature(result)
-        if not values:
+    order = {d.doc_id: d.order for d in ordered}
+    for doc in ordered:
+        if not doc.signature:
             continue
-        m = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.array(values, dtype=np.uint64), scheme="affine64")
+        m = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.array(doc.signature, dtype=np.uint64), scheme="affine64")
         keepers = [k for k in lsh.query(m) if hashes[k].jaccard(m) >= threshold]
         if keepers:
-            first = min(keepers, key=lambda k: document_order(docs[k]))
-            doc["near_duplicate_of"] = first
-            docs[first].setdefault("near_duplicates", []).append(doc["id"])
+            first = min(keepers, key=lambda k: order[k])
+            plan.near[doc.doc_id] = {"near_duplicate_of": first}
+            plan.near.setdefault(first, {}).setdefault("near_duplicates", []).append(doc.doc_id)
             continue
-        lsh.insert(doc["id"], m)
-        hashes[doc["id"]] = m
-        docs[doc["id"]] = doc
+        lsh.insert(doc.doc_id, m)
+        hashes[doc.doc_id] = m

@@ -18,11 +18,14 @@ from .records import Block, Rejected
 
 DOCUMENT_TAGS = re.compile(r"<(!doctype|html|head|body)\b", re.I)
 BLOCK_TAG = re.compile(r"</?(p|div|br|table|tr|td|li|h[1-6]|article|section|meta)\b", re.I)
+# A tag's attributes start with a space or '/' and end at the first '<' outside quotes: an unclosed
+# tag then fails at the next '<' instead of scanning to the end of the page from every '<' (which made
+# ``<b<b<b…`` or ``<meta <meta …`` quadratic); such a '<' is text.
 TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)"
-    r"|<(script|style|textarea|xmp|noscript)\b[^>]*>.*?(?:</\1\s*>|\Z)"
-    r"|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
-    r"|<![^>]*>|<\?[^>]*>",
+    r"|<(script|style|textarea|xmp|noscript)\b[^<>]*>.*?(?:</\1\s*>|\Z)"
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[\s/](?:[^<>\"']|\"[^\"]*\"|'[^']*')*)?)>"
+    r"|<![^<>]*>|<\?[^<>]*>",
     re.S,
 )
 ATTR = re.compile(r"""\b(class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)

@@ -12,32 +12,54 @@ from . import __version__
 from .config import Config
 
 
-def summarize(records: dict[str, list[dict[str, Any]]], config: Config, seconds: float,
-              stage_seconds: dict[str, float]) -> dict[str, Any]:
-    """What the run did, from its records and the shards' stage timings."""
-    docs = records["documents"]
-    ok = [d for d in docs if d["status"] == "ok"]
-    rules: Counter[str] = Counter(r["rule"] for r in records["rejects"])
-    examples: dict[str, str] = {}
-    for r in records["rejects"]:
-        examples.setdefault(r["rule"], r["text"][:60])
-    size = sum(d["size"] for d in docs)
-    return {
-        "pipeline_version": __version__,
-        "config_hash": config.hash,
-        "files": {"total": len(docs), "ok": len(ok), "quarantined": len(docs) - len(ok), "bytes": size},
-        "quarantined": [{"path": d["path"], "reason": d["reason"]} for d in docs if d["status"] != "ok"],
-        "paragraphs": len(records["paragraphs"]),
-        "rejects": len(records["rejects"]),
-        "unrepaired_paragraphs": sum("unrepaired-corruption" in p["flags"] for p in records["paragraphs"]),
-        "duplicates_dropped": rules.get("dedup", 0),
-        "encodings": dict(Counter(f"{d['encoding']} ({d['encoding_evidence']})" for d in ok).most_common()),
-        "scripts_in": dict(Counter(d["script_in"] for d in ok).most_common()),
-        "ops": dict(Counter(op for p in records["paragraphs"] for op in p["ops"]).most_common()),
-        "rules": [{"rule": k, "count": n, "example": examples[k]} for k, n in rules.most_common()],
-        "timings": {"seconds": round(seconds, 3), "mb_per_s": round(size / 1e6 / max(seconds, 1e-9), 3),
-                    "stages": {k: round(v, 3) for k, v in sorted(stage_seconds.items(), key=lambda kv: -kv[1])}},
-    }
+class Summary:
+    """What the run did, accumulated document by document while the corpus is written."""
+
+    def __init__(self) -> None:
+        self.files = self.ok = self.size = self.paragraphs = self.rejects = self.unrepaired = 0
+        self.quarantined: list[dict[str, Any]] = []
+        self.rules: Counter[str] = Counter()
+        self.examples: dict[str, str] = {}
+        self.encodings: Counter[str] = Counter()
+        self.scripts: Counter[str] = Counter()
+        self.ops: Counter[str] = Counter()
+
+    def add(self, result: dict[str, Any]) -> None:
+        d = result["document"]
+        self.files += 1
+        self.size += d["size"]
+        if d["status"] == "ok":
+            self.ok += 1
+            self.encodings[f"{d['encoding']} ({d['encoding_evidence']})"] += 1
+            self.scripts[d["script_in"]] += 1
+        else:
+            self.quarantined.append({"path": d["path"], "reason": d["reason"]})
+        self.paragraphs += len(result["paragraphs"])
+        self.rejects += len(result["rejects"])
+        for p in result["paragraphs"]:
+            self.unrepaired += "unrepaired-corruption" in p["flags"]
+            self.ops.update(p["ops"])
+        for r in result["rejects"]:
+            self.rules[r["rule"]] += 1
+            self.examples.setdefault(r["rule"], r["text"][:60])
+
+    def finish(self, config: Config, seconds: float, stage_seconds: dict[str, float]) -> dict[str, Any]:
+        return {
+            "pipeline_version": __version__,
+            "config_hash": config.hash,
+            "files": {"total": self.files, "ok": self.ok, "quarantined": self.files - self.ok, "bytes": self.size},
+            "quarantined": self.quarantined,
+            "paragraphs": self.paragraphs,
+            "rejects": self.rejects,
+            "unrepaired_paragraphs": self.unrepaired,
+            "duplicates_dropped": self.rules.get("dedup", 0),
+            "encodings": dict(self.encodings.most_common()),
+            "scripts_in": dict(self.scripts.most_common()),
+            "ops": dict(self.ops.most_common()),
+            "rules": [{"rule": k, "count": n, "example": self.examples[k]} for k, n in self.rules.most_common()],
+            "timings": {"seconds": round(seconds, 3), "mb_per_s": round(self.size / 1e6 / max(seconds, 1e-9), 3),
+                        "stages": {k: round(v, 3) for k, v in sorted(stage_seconds.items(), key=lambda kv: -kv[1])}},
+        }
 
 
 def _bars(title: str, data: dict[str, int], width: int = 560) -> str:

@@ -281,8 +281,12 @@ def read_stats(path: Path) -> dict[str, Any]:
         return {}
 
 
-def read_shard(path: Path) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines() if line]
+def iter_shard(path: Path) -> Iterator[dict[str, Any]]:
+    """A shard's document results, one at a time."""
+    with gzip.open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                yield orjson.loads(line)
 
 
 def write_plan(layout: Layout, plan: Plan) -> Path:
@@ -301,54 +305,61 @@ def _read_plan(path: str) -> Plan:
     return Plan.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def _record_files(name: str, records: list[dict[str, Any]], max_bytes: int) -> Iterator[tuple[str, bytes, int]]:
-    """Zstandard-compressed JSON-lines files of at most ``max_bytes`` uncompressed each."""
-    n, lines, size = 0, [], 0
-    for record in records:
+class RecordWriter:
+    """One kind of record as zstandard JSON-lines files of at most ``max_bytes`` uncompressed
+    each (``paragraphs-00000.jsonl.zst``…), streamed: memory does not grow with the corpus."""
+
+    def __init__(self, directory: Path, kind: str, max_bytes: int) -> None:
+        self.directory, self.kind, self.max_bytes = directory, kind, max_bytes
+        self.files: list[dict[str, Any]] = []
+        self.count = 0
+        self._open()
+
+    def _open(self) -> None:
+        self.name = f"{self.kind}-{len(self.files):05d}.jsonl.zst"
+        self.raw = open(self.directory / self.name, "wb")  # noqa: SIM115 (closed in _close)
+        self.stream = zstandard.ZstdCompressor(level=6).stream_writer(self.raw, closefd=False)
+        self.size = self.records = 0
+
+    def _close(self) -> None:
+        self.stream.close()
+        self.raw.close()
+        data = (self.directory / self.name).read_bytes()
+        self.files.append({"file": self.name, "kind": self.kind, "records": self.records,
+                           "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
+
+    def write(self, record: dict[str, Any]) -> None:
         line = dumps(record)
-        if lines and size + len(line) > max_bytes:
-            yield _compressed(name, n, lines)
-            n, lines, size = n + 1, [], 0
-        lines.append(line)
-        size += len(line)
-    yield _compressed(name, n, lines)
+        if self.records and self.size + len(line) > self.max_bytes:
+            self._close()
+            self._open()
+        self.stream.write(line)
+        self.size += len(line)
+        self.records += 1
+        self.count += 1
+
+    def close(self) -> list[dict[str, Any]]:
+        self._close()
+        return self.files
 
 
-def _compressed(name: str, n: int, lines: list[bytes]) -> tuple[str, bytes, int]:
-    return f"{name}-{n:05d}.jsonl.zst", zstandard.ZstdCompressor(level=6).compress(b"".join(lines)), len(lines)
+def publish(layout: Layout, plan: Plan, fill: Callable[[Path], dict[str, Any]]) -> Path:
+    """Write a version directory, then switch ``current`` to it atomically.
 
-
-def publish(layout: Layout, plan: Plan, results: list[dict[str, Any]], file_bytes: int,
-            write_extras: Callable[[Path, dict[str, list[dict[str, Any]]]], dict[str, Any]]) -> Path:
-    """Write a version directory from final records, then switch ``current`` to it atomically.
-
-    ``write_extras(dir, records)`` adds the catalog and report and returns manifest fields."""
+    ``fill(dir)`` writes the records, catalog and report into the (temporary) directory and
+    returns manifest fields: ``counts``, ``shards`` and any more."""
     target = layout.version_dir(plan.version)
     if target.is_dir() and (target / "manifest.json").is_file():
         switch_current(layout, plan.version)
         return target
     tmp = Path(tempfile.mkdtemp(dir=layout.versions, prefix=f".{plan.version}."))
     tmp.chmod(0o755)
-    records = {
-        "documents": [r["document"] for r in results],
-        "paragraphs": [p for r in results for p in r["paragraphs"]],
-        "rejects": [x for r in results for x in r["rejects"]],
-    }
-    shards = []
-    for kind in RECORD_KINDS:
-        for name, data, count in _record_files(kind, records[kind], file_bytes):
-            (tmp / name).write_bytes(data)
-            shards.append({"file": name, "kind": kind, "records": count,
-                           "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
-    manifest_extra = write_extras(tmp, records)
     manifest = {
         "pipeline_version": __version__, "config_hash": plan.config_hash, "version": plan.version,
-        "input": [{"path": f.path, "sha256": f.sha256, "size": f.size}
-                  for files in plan.shards.values() for f in files],
-        "counts": {k: len(v) for k, v in records.items()},
-        "shards": shards, **manifest_extra,
+        "input": sorted(({"path": f.path, "sha256": f.sha256, "size": f.size}
+                         for files in plan.shards.values() for f in files), key=lambda f: f["path"]),
+        **fill(tmp),
     }
-    manifest["input"].sort(key=lambda f: f["path"])
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
     if target.exists():
         shutil.rmtree(target)

@@ -20,12 +20,13 @@ def test_the_earliest_published_copy_is_kept() -> None:
     late = _result("a/late.txt", "2023-02-01", [PARAGRAPHS[0], PARAGRAPHS[1]])
     early = _result("z/early.txt", "2023-01-01", [PARAGRAPHS[1], "短句"])
     undated = _result("b/undated.txt", None, [PARAGRAPHS[1], "短句"])
-    dropped = dedup_corpus([late, early, undated], min_chars=10)
+    dedup_corpus([late, early, undated], min_chars=10)
     assert [p["text"] for p in early["paragraphs"]] == [PARAGRAPHS[1], "短句"]
     assert early["paragraphs"][0]["duplicates"] == [{"id": "a/late.txt-p1", "doc_id": "a/late.txt"},
                                                     {"id": "b/undated.txt-p0", "doc_id": "b/undated.txt"}]
     assert [p["text"] for p in late["paragraphs"]] == [PARAGRAPHS[0]]
-    assert [d["rule"] for d in dropped] == ["dedup", "dedup"]
+    assert [(r["rule"], r["detail"]) for r in late["rejects"] + undated["rejects"]] == [
+        ("dedup", "duplicate of z/early.txt-p0"), ("dedup", "duplicate of z/early.txt-p0")]
     assert undated["document"]["duplicate_paragraphs"] == 1  # "短句" is too short to count
 
 
