@@ -309,3 +309,28 @@ def test_compiled_converters_come_back_from_the_disk_cache() -> None:
 
 def test_benchmark_reports_megabytes_per_second() -> None:
     assert script.benchmark("t2s", "頭髮乾了。" * 1000, runs=1) > 0
+
+
+def test_convert_command_line_keeps_lines(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "in.txt"
+    source.write_text("軟體工程師\n\nhttp://例子.tw/頭髮\n", encoding="utf-8")
+    run = [sys.executable, "-m", "pipeline", "convert"]
+    p = subprocess.run([*run, "--to", "tw2sp", str(source)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout == "软件工程师\n\nhttp://例子.tw/头发\n"
+    p = subprocess.run([*run, "--to", "s2t"], input="头发\n", capture_output=True, text=True, timeout=60)
+    assert p.stdout == "頭髮\n"
+    p = subprocess.run([*run, "--to", "x2y"], input="", capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "x2y" in p.stderr
+
+
+def test_pipeline_overrides_from_config(tmp_path: Path) -> None:
+    from pipeline.clean import clean_paragraph
+    from pipeline.config import load_config
+
+    config = tmp_path / "c.yaml"
+    config.write_text("script:\n  overrides: {瓷器: 磁器}\n", encoding="utf-8")
+    assert clean_paragraph("這是瓷器", load_config(config)).text == "这是磁器"
+    assert clean_paragraph("這是瓷器", load_config()).text == "这是瓷器"
