@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import chardet
 
@@ -108,8 +109,23 @@ def _declared(head: bytes) -> str | None:
 def _strict(data: bytes, codec: str) -> str | None:
     try:
         return data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):  # UnicodeError: codecs such as punycode or "undefined"
         return None
+
+
+PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
+
+@cache
+def ascii_compatible(codec: str) -> bool:
+    """Whether ``codec`` reads printable ASCII as ASCII. A declaration is found by reading the page
+    as ASCII, so only such an encoding can be meant: ``<meta charset="utf-16">`` on an ASCII page, or
+    UTF-7, EBCDIC, ``undefined`` are not believed.
+
+    >>> ascii_compatible("gb18030"), ascii_compatible("big5hkscs"), ascii_compatible("utf-7"), ascii_compatible("cp037")
+    (True, True, False, False)
+    """
+    return _strict(PRINTABLE_ASCII, codec) == PRINTABLE_ASCII.decode("ascii")
 
 
 def reading_score(text: str) -> float:
@@ -170,7 +186,7 @@ def _score_candidates(sample: bytes, codecs_: list[str]) -> list[tuple[float, st
     for codec in codecs_:
         try:
             cand = sample.decode(codec, "replace")
-        except LookupError:
+        except (LookupError, UnicodeError):
             continue
         # a multi-byte sequence cut at the sample's end is not the candidate's fault
         scored.append((reading_score(cand.rstrip("\ufffd")), codec))
@@ -190,7 +206,7 @@ def decode(data: bytes, candidates: list[str], sample_bytes: int, min_text_ratio
     declared = _declared(data[:4096]) if result is None else None
     if result is None and declared:
         codec = normalize_name(declared)
-        text = _strict(data, codec) if codec else None
+        text = _strict(data, codec) if codec and ascii_compatible(codec) else None
         utf8 = _strict(data, "utf-8") if codec != "utf-8" else None
         if text is not None and not (utf8 is not None and not utf8.isascii()):
             result = Decoded(text, codec or declared, "declared", 1.0, declared=declared)
