@@ -83,9 +83,15 @@ def nfc(text: str) -> str:
 
 
 def _punctuation_outside_damage(text: str) -> str:
-    """han_punctuation, leaving the ``?`` of lost bytes alone (only ``?`` can be damage)."""
-    protected = [(s, e) for s, e, _ in find_corruption(text)] if "?" in text else None
-    return han_punctuation(text, protected)
+    """han_punctuation until it settles, leaving the ``?`` of lost bytes alone (only ``?`` can be
+    damage). A mark beside one just widened (``真的?!``) is Han context only on the next round."""
+    for _ in range(8):
+        protected = [(s, e) for s, e, _ in find_corruption(text)] if "?" in text else None
+        widened = han_punctuation(text, protected)
+        if widened == text:
+            break
+        text = widened
+    return text
 
 
 def normalize_steps(settings: dict) -> list[tuple[str, Callable[[str], str]]]:

@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.clean import clean_document, clean_paragraph
@@ -116,16 +116,12 @@ def test_clean_document_never_raises_and_accounts_for_every_line(data: bytes | s
 def test_clean_paragraph_is_idempotent(text: str) -> None:
     once = clean_paragraph(text, CONFIG).text
     twice = clean_paragraph(once, CONFIG).text
-    if twice != once:  # the one known cause, pinned below: drop this line when it is fixed
-        assume(PUNCT(once) == once)
     assert twice == once
 
 
 PUNCT = dict(normalize_steps(CONFIG["normalize"]))["punct"]
 
 
-@pytest.mark.xfail(strict=True, reason="normalize.han_punctuation decides every mark on the input text, so a "
-                   "mark beside one it widens (?! after Han, '):' ) is widened only by the next pass")
 @pytest.mark.parametrize("text", ["真的?!", "个::", "他(社区):", "好的!)"])
 def test_punctuation_settles_in_one_pass(text: str) -> None:
     once = PUNCT(text)
