@@ -25,7 +25,7 @@ import luigi.rpc
 
 from . import batch
 from .config import Config, load_config
-from .store import Layout, read_plan, write_shard, write_stats
+from .store import Layout, file_sha256, read_plan, read_stats, write_shard, write_stats
 
 
 @cache
@@ -78,8 +78,8 @@ class CleanShard(_PlanTask):
 
     def run(self) -> None:
         files = read_plan(Path(self.plan_file)).shards[self.shard_key]
-        shard, stats = self.layout.shard_file(self.shard_key), self.layout.stats_file(self.shard_key)
-        _remove_leftovers(self.layout.shards, self.shard_key, (shard.name, stats.name))
+        stats = self.layout.stats_file(self.shard_key)
+        _remove_leftovers(self.layout.shards, self.shard_key, ())  # not complete: whatever is there is stale
         step = max(1, len(files) // 20)
 
         def progress(done: int, total: int) -> None:
@@ -88,9 +88,17 @@ class CleanShard(_PlanTask):
                 self.set_status_message(f"{done}/{total} files")
 
         results, counts = batch.clean_shard(Path(self.raw_dir), files, self.config(), self.layout, progress)
-        write_stats(stats, counts)
         with self.output().temporary_path() as tmp:
             write_shard(Path(tmp), results)
+            counts["shard_sha256"] = file_sha256(Path(tmp))
+        write_stats(stats, counts)
+
+    def complete(self) -> bool:
+        """Done when the shard file exists and still has the hash recorded when it was written:
+        a damaged or half-copied shard is redone, not published."""
+        shard = self.layout.shard_file(self.shard_key)
+        recorded = read_stats(self.layout.stats_file(self.shard_key)).get("shard_sha256")
+        return shard.is_file() and recorded == file_sha256(shard)
 
 
 class Publish(_PlanTask):

@@ -417,8 +417,6 @@ def test_corrupt_plan_in_cache_is_redone(published) -> None:
     assert "files 3 (ok 3, quarantined 0)" in p.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="tasks/cli: a shard file that exists counts as done; Publish then fails "
-                   "reading it (BadGzipFile) instead of the shard being redone")
 def test_corrupt_shard_in_cache_is_redone(published) -> None:
     for shard in (published["clean"] / "cache" / "shards").glob("*.jsonl.gz"):
         shard.write_bytes(b"not gzip")
