@@ -109,13 +109,14 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
                                 plan_id=plan.id, raw_dir=str(raw_dir.resolve()), started=started)
         try:
             with _Progress(layout, todo):
-                ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port)
+                ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port, args.debug)
         except OSError as e:
             raise CommandError(f"scheduler unreachable at {args.scheduler_host}:{args.scheduler_port} ({e})") from None
         if not ok or not publish.complete():
             if args.scheduler_host:
                 raise CommandError(f"run did not complete (scheduler {args.scheduler_host}:{args.scheduler_port})")
-            raise CommandError("run failed: see the log above")
+            why = tasks.FAILURES[0] if tasks.FAILURES else "a worker process failed (--workers 1 --debug shows why)"
+            raise CommandError(f"run failed: {why}")
         from .store import prune_versions
 
         prune_versions(layout, args.keep)

@@ -124,15 +124,28 @@ class Publish(_PlanTask):
         batch.assemble(self.layout, plan, self.config(), self.started or time.time())
 
 
-def build(publish: Publish, workers: int, scheduler_host: str | None, scheduler_port: int) -> bool:
+FAILURES: list[str] = []  # why tasks failed in this process, for the one-line error of the CLI
+
+
+@luigi.Task.event_handler(luigi.Event.FAILURE)
+def _remember_failure(task: luigi.Task, exception: BaseException) -> None:
+    name = getattr(task, "shard_key", None) or getattr(task, "plan_id", "")
+    FAILURES.append(f"{task.task_family} {name}: {type(exception).__name__}: {exception}")
+
+
+def build(publish: Publish, workers: int, scheduler_host: str | None, scheduler_port: int,
+          verbose: bool = False) -> bool:
     """Run the graph with the local scheduler, or as one of the workers of a central ``luigid``.
 
     Under ``luigid`` a worker stays while shards it needs are pending or held by other workers
     (Luigi's ``keep_alive``), and while another worker publishes it waits, round after round,
     until the corpus is published; a publisher that dies meanwhile is replaced by the next round.
-    An unreachable scheduler raises ``ConnectionError``.
+    An unreachable scheduler raises ``ConnectionError``. Task failures are collected in
+    ``FAILURES`` (Luigi's own log with tracebacks only when ``verbose``).
     """
-    kwargs: dict[str, object] = {"workers": workers, "log_level": "WARNING", "no_lock": True}
+    FAILURES.clear()
+    kwargs: dict[str, object] = {"workers": workers, "log_level": "WARNING" if verbose else "CRITICAL",
+                                 "no_lock": True}
     if not scheduler_host:
         return bool(luigi.build([publish], local_scheduler=True, **kwargs))
     socket.create_connection((scheduler_host, scheduler_port), timeout=10).close()  # fail fast

@@ -400,8 +400,6 @@ def test_disk_full_while_planning(published) -> None:
     recovers(published)
 
 
-@pytest.mark.xfail(strict=True, reason="tasks/cli: an OSError inside a Luigi task is logged with its traceback "
-                   "and the run ends with 'run failed: see the log above', which does not name the problem")
 def test_disk_full_while_writing_a_shard(published) -> None:
     p = run_patched(FULL + "import pipeline.tasks\npipeline.tasks.write_shard = full",
                     "run", "--raw", str(published["raw"]), "--clean", str(published["clean"]))
