@@ -911,7 +911,8 @@ REPAIRS: tuple[tuple[str, Callable[[str], str]], ...] = (
 _LOST_SPAN = re.compile(
     f"(?<=[{HAN}])\\?+(?:[{PINYIN}]{{1,6}}\\)|(?=[。，、；：]))|\\?/[A-Za-z][A-Za-z0-9]*>"
 )
-_TRAIL_SPAN = re.compile(f"(?<=[{HAN}?])\\?+([\x40-\x7e])(?=[{HAN}])")
+# (?<!\?\?): start only at the head of a '?' run, or matching is quadratic in the run's length
+_TRAIL_SPAN = re.compile(f"(?<!\\?\\?)(?<=[{HAN}?])\\?+([\x40-\x7e])(?=[{HAN}])")
 _PUA_SPAN = re.compile(f"(?<=[{HAN}])[\ue000-\uf8ff]+|[\ue000-\uf8ff]+(?=[{HAN}])")
 _TANGTANG = re.compile("[烫燙]{3,}|屯{3,}")
 _MOJI_DENSE = re.compile(f"(?:[{_UTF8_PAIRS}][^{_UTF8_PAIRS}\\s]{{0,2}}){{3,}}")
