@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
+from typing import Any
 
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, badness
@@ -494,8 +495,9 @@ def _utf8_parses(run: str) -> list[list[Pattern]]:
             units += [("gap", 0), ("byte", b[0]), ("byte", b[1])]
     units.append(("gap", 0))
     n = len(units)
-    # best[(i, carry)] = up to _PARSES (cost, patterns) readings of units[i:]
-    best: dict[tuple[int, int], list[tuple[float, list[Pattern]]]] = {(n, 0): [(0.0, [])]}
+    # best[(i, carry)] = up to _PARSES (cost, patterns) readings of units[i:]; patterns are shared
+    # (pattern, rest) links, unrolled at the end: copying lists made memory quadratic in the run
+    best: dict[tuple[int, int], list[tuple[float, Any]]] = {(n, 0): [(0.0, None)]}
     for i in range(n, -1, -1):
         for carry in (0, 1, 2):
             if (i, carry) == (n, 0):
@@ -507,11 +509,18 @@ def _utf8_parses(run: str) -> list[list[Pattern]]:
                 if not _utf8_candidates(pat):
                     continue
                 for tail_cost, tail in best.get((j, rest), ()):
-                    found.append((cost + tail_cost, [pat, *tail]))
+                    found.append((cost + tail_cost, (pat, tail)))
             found.sort(key=lambda x: x[0])
             if found:
                 best[(i, carry)] = found[:_PARSES]
-    return list({tuple(p): p for _, p in best.get((0, 0), [])}.values())
+    readings = []
+    for _, link in best.get((0, 0), []):
+        patterns: list[Pattern] = []
+        while link is not None:
+            patterns.append(link[0])
+            link = link[1]
+        readings.append(patterns)
+    return list({tuple(p): p for p in readings}.values())
 
 
 def _shortlist(left: str, pattern: Pattern, right: str, n: int = 40) -> list[str]:
