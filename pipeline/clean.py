@@ -208,5 +208,8 @@ def clean_document(data: bytes, path: str, config: Config) -> DocumentResult:
         decoded = decode(data, d["candidates"], d["sample_bytes"], d["min_text_ratio"])
     except NotText as e:
         return quarantined(data, path, str(e))
+    pieces = decoded.text.count("\n") + decoded.text.count("<")
+    if pieces > config["input"]["max_lines"]:
+        return quarantined(data, path, f"too many lines or tags: {pieces} > input.max_lines")
     clock.lap("decode")
     return clean_text(decoded, data, path, config, clock)

@@ -27,7 +27,7 @@ class ConfigError(ValueError):
 
 # The shape of a config: section -> key -> expected type. Values live in configs/default.yaml.
 SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "input": {"max_bytes": int, "skip_hidden": bool},
+    "input": {"max_bytes": int, "max_lines": int, "skip_hidden": bool},
     "decode": {"sample_bytes": int, "candidates": list, "min_text_ratio": float},
     "html": {"drop_tags": list, "drop_hints": list, "block_tags": list, "caption_tags": list},
     "repair": {"enabled": bool, "fixes": list},
@@ -224,7 +224,8 @@ def _validate_values(path: Path, s: dict[str, dict[str, Any]]) -> None:
             "".encode(str(enc))
         except LookupError:
             raise ConfigError(f"{path}: decode.candidates names unknown encoding '{enc}'") from None
-    for section, key in (("run", "shards"), ("input", "max_bytes"), ("run", "records_file_bytes")):
+    positive = (("run", "shards"), ("input", "max_bytes"), ("input", "max_lines"), ("run", "records_file_bytes"))
+    for section, key in positive:
         if s[section][key] < 1:
             raise ConfigError(f"{path}: {section}.{key} must be at least 1")
     if not 0 <= s["dedup"]["near_threshold"] <= 1:

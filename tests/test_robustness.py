@@ -421,3 +421,14 @@ def test_corrupt_shard_in_cache_is_redone(published) -> None:
     p = jinghua("run", "--raw", str(published["raw"]), "--clean", str(published["clean"]))
     assert p.returncode == 0, p.stderr
     assert "files 3 (ok 3, quarantined 0)" in p.stdout
+
+
+def test_too_many_lines_is_quarantined_before_extraction(tmp_path: Path) -> None:
+    from pipeline.clean import clean_document
+    from pipeline.config import load_config
+
+    config = tmp_path / "c.yaml"
+    config.write_text("input:\n  max_lines: 100\n", encoding="utf-8")
+    doc = clean_document(("短\n" * 500).encode(), "many.txt", load_config(config)).document
+    assert doc["status"] == "quarantined" and doc["reason"] == "too many lines or tags: 500 > input.max_lines"
+    assert clean_document(("短句。\n" * 50).encode(), "few.txt", load_config(config)).document["status"] == "ok"
