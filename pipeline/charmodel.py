@@ -167,8 +167,11 @@ def load() -> CharModel:
         pass
     logp = _build()
     logp.update(dict.fromkeys(_NEUTRAL, 0.0))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(logp, f, ensure_ascii=False)
-    os.replace(tmp, path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(logp, f, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache only costs the next start-up time
     return CharModel(logp)

@@ -18,7 +18,18 @@ from typing import Any
 
 from . import __version__
 from .config import ConfigError, load_config
-from .store import Layout, RunLock, StoreError, inventory, make_plan, read_records, verify, write_plan
+from .store import (
+    Layout,
+    RunLock,
+    StoreError,
+    file_sha256,
+    fs_name,
+    inventory,
+    make_plan,
+    read_records,
+    verify,
+    write_plan,
+)
 
 EXIT_USAGE = 2
 
@@ -99,7 +110,8 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
             for directory in (layout.shards, layout.files, layout.version_dir(plan.version)):
                 shutil.rmtree(directory, ignore_errors=True)
             layout.prepare()
-        if layout.current_version() == plan.version and not rebuild:
+        published = (layout.version_dir(plan.version) / "manifest.json").is_file()
+        if layout.current_version() == plan.version and published and not rebuild:
             print(f"nothing new: {len(files)} files unchanged, corpus {layout.current} is current")
             return 0
         todo = [k for k in plan.shards if not layout.shard_file(k).exists()]
@@ -189,13 +201,19 @@ def _print_summary(layout: Layout, todo: list[str], shards: int, seconds: float,
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from .clean import clean_document
+    from .clean import clean_document, quarantined
     from .dedup import dedup_corpus
 
     config = load_config(args.config)
     results = []
     for name in args.files:
         try:
+            size = os.stat(name).st_size
+            if size > config["input"]["max_bytes"]:
+                result = quarantined(b"", name, f"too large: {size} bytes > input.max_bytes").records()
+                result["document"].update(size=size, sha256=file_sha256(Path(name), config["input"]["max_bytes"]))
+                results.append(result)
+                continue
             data = Path(name).read_bytes()
         except OSError as e:
             raise CommandError(f"cannot read {name}: {e.strerror}") from None
@@ -276,7 +294,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     print(f"{kind[:-1]} {rec['id']}  ({rec.get('kind') or 'rule ' + rec['rule']})")
     print(f"source: {src['path']}  sha256 {src['sha256'][:16]}…  encoding {src['encoding']}  "
           f"characters [{src['start']}:{src['end']}] of the decoded file")
-    raw_path = Path(args.raw) / src["path"]
+    raw_path = Path(os.fsdecode(os.path.join(os.fsencode(args.raw), fs_name(src["path"]))))
     try:
         data = raw_path.read_bytes()
     except OSError:
