@@ -432,3 +432,17 @@ def test_too_many_lines_is_quarantined_before_extraction(tmp_path: Path) -> None
     doc = clean_document(("短\n" * 500).encode(), "many.txt", load_config(config)).document
     assert doc["status"] == "quarantined" and doc["reason"] == "too many lines or tags: 500 > input.max_lines"
     assert clean_document(("短句。\n" * 50).encode(), "few.txt", load_config(config)).document["status"] == "ok"
+
+
+def test_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a free loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("今天上午，本市召开新闻发布会，介绍了夏季防汛工作的安排。\n", encoding="utf-8")
+    p = jinghua("run", "--raw", str(raw), "--clean", str(tmp_path / "clean"),
+                "--scheduler-host", "127.0.0.1", "--scheduler-port", str(port), timeout=60)
+    one_line_error(p, "scheduler unreachable", f"127.0.0.1:{port}")
