@@ -13,6 +13,7 @@ editor, author, reporter, correspondent).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -125,7 +126,7 @@ class RuleSet:
                 rs.exact.setdefault(_core(match_key(value)), rule)
         return rs
 
-    @property
+    @functools.cached_property
     def longest(self) -> int:
         """No rule removes a line longer than this (every rule states its max_chars)."""
         return max((r.max_chars for r in self.rules), default=0)

@@ -7,6 +7,7 @@ non-zero without a traceback; ``--debug`` shows it.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -22,11 +23,14 @@ from .store import (
     Layout,
     RunLock,
     StoreError,
+    dumps,
     file_sha256,
     fs_name,
     inventory,
     make_plan,
+    prune_versions,
     read_records,
+    read_stats,
     verify,
     write_plan,
 )
@@ -110,8 +114,7 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
             for directory in (layout.shards, layout.files, layout.version_dir(plan.version)):
                 shutil.rmtree(directory, ignore_errors=True)
             layout.prepare()
-        published = (layout.version_dir(plan.version) / "manifest.json").is_file()
-        if layout.current_version() == plan.version and published and not rebuild:
+        if layout.is_current(plan.version) and not rebuild:
             print(f"nothing new: {len(files)} files unchanged, corpus {layout.current} is current")
             return 0
         todo = [k for k in plan.shards if not layout.shard_file(k).exists()]
@@ -129,8 +132,6 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
                 raise CommandError(f"run did not complete (scheduler {args.scheduler_host}:{args.scheduler_port})")
             why = tasks.FAILURES[0] if tasks.FAILURES else "a worker process failed (--workers 1 --debug shows why)"
             raise CommandError(f"run failed: {why}")
-        from .store import prune_versions
-
         prune_versions(layout, args.keep)
         scheduler = f"luigid {args.scheduler_host}:{args.scheduler_port}" if args.scheduler_host else None
         _print_summary(layout, todo, len(plan.shards), time.time() - started, scheduler)
@@ -181,8 +182,6 @@ class _Progress:
 def _print_summary(layout: Layout, todo: list[str], shards: int, seconds: float, scheduler: str | None) -> None:
     """The corpus and what this run cleaned: ``todo`` are the shards missing when it started, cleaned
     by this process or, under a central ``scheduler``, by any of its workers."""
-    from .store import read_stats
-
     version_dir = layout.version_dir(layout.current_version() or "")
     manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
     summary = json.loads((version_dir / "report.json").read_text(encoding="utf-8"))
@@ -221,7 +220,6 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if config["dedup"]["enabled"]:
         dedup_corpus(results, config["dedup"]["min_chars"], config["dedup"]["near_threshold"])
     out = sys.stdout.buffer
-    from .store import dumps
 
     for r in results:
         if args.all:
@@ -285,8 +283,8 @@ def _find(version_dir: Path, record_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .clean import clean_document
-    from .decoding import NotText
+    from .clean import clean_text
+    from .decoding import NotText, decode
 
     version_dir = _current(args.clean)
     kind, rec = _find(version_dir, args.id)
@@ -299,21 +297,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
         data = raw_path.read_bytes()
     except OSError:
         data = None
-    import hashlib
-
     if data is None or hashlib.sha256(data).hexdigest() != src["sha256"]:
         print(f"raw file {raw_path} is gone or changed: showing the record only")
         print(f"text: {rec['text']}")
         return 0
     config = load_config(args.config)
-    try:
-        result = clean_document(data, src["path"], config)
+    d = config["decode"]
+    try:  # decode once, then the same stages as clean_document, for the trace
+        decoded = decode(data, d["candidates"], d["sample_bytes"], d["min_text_ratio"])
     except NotText:
         return 0
-    from .decoding import decode
-
-    d = config["decode"]
-    decoded = decode(data, d["candidates"], d["sample_bytes"], d["min_text_ratio"])
+    result = clean_text(decoded, data, src["path"], config)
     print("raw text:")
     print("  " + decoded.text[src["start"]:src["end"]].replace("\n", "\n  "))
     trace = result.traces.get(rec["id"], [])

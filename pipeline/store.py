@@ -160,20 +160,23 @@ def digest(*parts: Any) -> str:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a run builds: shards of files, and the version they publish as."""
+    """What a run builds: shards of files; the plan id is also the version it publishes as."""
 
     id: str
-    version: str
     config_hash: str
     shards: dict[str, list[RawFile]]  # shard key -> files
 
+    @property
+    def version(self) -> str:
+        return self.id
+
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "config_hash": self.config_hash,
+        return {"id": self.id, "config_hash": self.config_hash,
                 "shards": {k: [f.__dict__ for f in v] for k, v in self.shards.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
-        return cls(data["id"], data["version"], data["config_hash"],
+        return cls(data["id"], data["config_hash"],
                    {k: [RawFile(**f) for f in v] for k, v in data["shards"].items()})
 
 
@@ -188,7 +191,7 @@ def make_plan(files: list[RawFile], config_hash: str, shards: int) -> Plan:
         key = digest("shard", __version__, config_hash, [(f.path, f.sha256, f.problem) for f in members])
         keyed[key] = members
     version = digest("version", __version__, config_hash, sorted(keyed))
-    return Plan(id=version, version=version, config_hash=config_hash, shards=keyed)
+    return Plan(id=version, config_hash=config_hash, shards=keyed)
 
 
 class Layout:
@@ -227,6 +230,10 @@ class Layout:
 
     def version_dir(self, version: str) -> Path:
         return self.versions / version
+
+    def is_current(self, version: str) -> bool:
+        """``current`` points at this version and the version is complete."""
+        return self.current_version() == version and (self.version_dir(version) / "manifest.json").is_file()
 
     def current_version(self) -> str | None:
         try:

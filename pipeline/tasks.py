@@ -114,8 +114,7 @@ class Publish(_PlanTask):
                            shard_key=key, raw_dir=self.raw_dir) for key in sorted(plan.shards)]
 
     def complete(self) -> bool:
-        return self.layout.current_version() == self.plan_id and \
-            (self.layout.version_dir(self.plan_id) / "manifest.json").is_file()
+        return self.layout.is_current(self.plan_id)
 
     def run(self) -> None:
         self.set_status_message("merging shards")
