@@ -185,6 +185,7 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: 
         "format": "html" if extracted.is_html else "text",
         "script_in": _document_script(kept),
         "scripts": dict(sorted(Counter(b.script_in for b in kept).items())),
+        **decoded.spans_field(),
         "title": title,
         **_clean_metadata(metadata, config),
         "paragraphs": len(paragraphs),
