@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run rebuild test lint bench clean-output
+.PHONY: install run rebuild test lint bench bench-quality clean-output
 
 install: $(STAMP)
 
@@ -28,6 +28,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+bench-quality: $(STAMP)
+	$(PY) -m bench.quality
 
 clean-output:
 	rm -rf clean/current clean/versions clean/cache clean/run.lock

@@ -33,15 +33,18 @@ TOKEN_SPLIT = re.compile(r"[\s|｜·•/\\【】\[\]()（）:：,，、]+")
 
 DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
 )
 LABELLED = {
-    "source_name": re.compile(r"(?:来源|稿源|信息来源|出处|转载自)\s*[:：]?\s*(?P<v>[^\s|｜，,。]+)"),
+    "source_name": re.compile(r"(?:来源|稿源|信息来源|出处|转载自)\s*[:：]?\s*(?P<v>[^\s|｜，,。】\]【\[]+)"),
     "editor": re.compile(r"(?:责任编辑|责编|值班编辑|编辑)\s*[:：]\s*(?P<v>[^\s)）\]】|｜]+)"),
     "author": re.compile(r"(?:作者|撰稿|文\s*/|文／)\s*[:：]?\s*(?P<v>[^\s)）\]】|｜]+)"),
     "reporter": re.compile(r"记者\s*[:：]?\s*(?P<v>[^\s)）\]】|｜通/／]+(?:\s+[^\s)）\]】|｜通/／]+)*)"),
     "correspondent": re.compile(r"通讯员\s*[:：]?\s*(?P<v>[^\s)）\]】|｜]+(?:\s+[^\s)）\]】|｜]+)*)"),
+    "edition": re.compile(r"(?<![转接])第\s*(?P<v>\d{1,3}|[一二三四五六七八九十]{1,3})\s*版"),
 }
+NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 LABEL_WORDS = re.compile(r"(发布时间|发布日期|发表时间|时间|日期|来源|稿源|信息来源|出处|转载自|"
                          r"责任编辑|责编|值班编辑|编辑|作者|本报记者|记者|通讯员|本报讯)\s*[:：]?")
 
@@ -87,6 +90,8 @@ def parse_metadata(key: str, widget_words: frozenset[str]) -> dict[str, str]:
         m = pattern.search(key)
         if m:
             value = m["v"].strip(EDGE.replace("“", "").replace("”", ""))
+            if name == "edition":
+                value = _edition_number(value)
             if value:
                 found[name] = value
     if "author" not in found and "reporter" in found:
@@ -96,6 +101,20 @@ def parse_metadata(key: str, widget_words: frozenset[str]) -> dict[str, str]:
         if 2 <= len(lead) <= 15 and not LABEL_WORDS.search(lead) and lead not in widget_words:
             found["source_name"] = lead
     return found
+
+
+def _edition_number(value: str) -> str:
+    """``03`` or ``十二`` as a plain number: ``3``, ``12``.
+
+    >>> _edition_number("03"), _edition_number("十二"), _edition_number("二十一")
+    ('3', '12', '21')
+    """
+    if value.isdigit():
+        return str(int(value))
+    tens, _, ones = value.rpartition("十")
+    if "十" not in value:
+        return str(NUMERALS[value[-1]]) if len(value) == 1 else ""
+    return str((NUMERALS.get(tens, 1) if tens else 1) * 10 + (NUMERALS.get(ones, 0) if ones else 0))
 
 
 def _residual_han(key: str, widget_words: frozenset[str]) -> int:

@@ -164,6 +164,8 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: 
         stage(blocks, config)
         clock.lap(name)
     kept = []
+    for key, value in extracted.metadata.items():  # <meta>/<time>/script facts fill what the lines left open
+        metadata.setdefault(key, value)
     for block in blocks:
         if block.text:
             kept.append(block)

@@ -29,7 +29,7 @@ class ConfigError(ValueError):
 SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "input": {"max_bytes": int, "max_lines": int, "skip_hidden": bool},
     "decode": {"sample_bytes": int, "candidates": list, "min_text_ratio": float},
-    "html": {"drop_tags": list, "drop_hints": list, "block_tags": list, "caption_tags": list},
+    "html": {"drop_tags": list, "drop_hints": list, "drop_tokens": list, "block_tags": list, "caption_tags": list},
     "repair": {"enabled": bool, "fixes": list},
     "ruby": {"enabled": bool},
     "boilerplate": {

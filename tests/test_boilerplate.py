@@ -86,3 +86,12 @@ def test_short_lines_in_the_body_are_headings_not_removed() -> None:
     out = remove_boilerplate(blocks, RULES, CONFIG["boilerplate"], is_html=False)
     assert [b.kind for b in out.kept] == ["body", "heading", "body"]
     assert [r.rule for r in out.rejected] == ["newspaper-print/end-mark"]
+
+
+def test_weekdays_editions_and_bracketed_sources() -> None:
+    assert parse_date("2020年2月5日 星期三 08:12") == "2020-02-05T08:12"
+    words = RULES.widget_words
+    assert parse_metadata(match_key("第03版：要闻"), words) == {"edition": "3"}
+    assert parse_metadata(match_key("【2019.08.11】【来源：东方快讯】【作者：孟子涵】"), words) == {
+        "published": "2019-08-11", "source_name": "东方快讯", "author": "孟子涵"}
+    assert RULES.match(match_key("（下转第4版）")).id == "newspaper-print/continued"  # not an edition line
