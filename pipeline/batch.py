@@ -6,31 +6,38 @@ They know files and records, not Luigi, so they are tested directly and reused b
 from __future__ import annotations
 
 import hashlib
-import heapq
+import json
 import os
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import catalog, report
+import zstandard
+
+from . import __version__, catalog, report
 from .clean import clean_document, quarantined
 from .config import Config
-from .dedup import DedupPlan, apply_dedup, document_keys, document_signature, plan_dedup
+from .dedup import DedupPlan, DocumentKeys, apply_dedup, document_keys, document_signature, plan_dedup
 from .records import restamp
+from .sitechrome import SiteChrome, SiteKeys, apply_site_chrome, learn_site_chrome, site_keys
 from .store import (
+    RECORD_KINDS,
     Layout,
     Plan,
     RawFile,
     RecordWriter,
+    digest,
+    dumps,
     fs_name,
     iter_shard,
     publish,
-    read_cached,
+    read_keys,
     read_stats,
-    write_cached,
 )
 
 
@@ -66,77 +73,152 @@ def clean_file(raw_dir: Path, f: RawFile, config: Config) -> tuple[dict[str, Any
         return quarantined(data, f.path, f"internal error: {detail}").records(), {}
 
 
-NOT_CACHED = ("changed since inventory", "internal error", "unreadable")
+NOT_REUSABLE = ("changed since inventory", "internal error", "unreadable")  # may clean fine next time
 
 
-def clean_shard(raw_dir: Path, files: list[RawFile], config: Config, layout: Layout | None = None,
+def clean_shard(raw_dir: Path, files: list[RawFile], config: Config, sources: dict[str, Path] | None = None,
                 progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Records of every file in a shard, in path order, and stats: seconds per stage, files
-    cleaned and files reused from the per-file cache (when a layout is given)."""
+    """Records of every file in a shard, in path order, and stats: seconds per stage, files cleaned,
+    files reused, and which results can be reused later. ``sources`` maps a sha256 to an earlier
+    shard file holding that file's result: it is taken from there (under this path) instead."""
+    found = _results_from(sources or {}, {f.sha256 for f in files if not f.problem})
     results = []
     timings: Counter[str] = Counter()
     cleaned = reused = 0
     for n, f in enumerate(files):
-        cache = layout.file_cache(f.sha256, config.hash) if layout is not None and f.sha256 else None
-        cached = read_cached(cache) if cache is not None and not f.problem else None
-        if cached is not None:
-            result = restamp(cached, f.path)
+        earlier = found.get(f.sha256) if not f.problem else None
+        if earlier is not None:
+            result = restamp(earlier, f.path)
             reused += 1
         else:
             result, spent = clean_file(raw_dir, f, config)
             result["signature"] = document_signature(result)
             timings.update(spent)
             cleaned += 1
-            reason = result["document"]["reason"] or ""
-            if cache is not None and not f.problem and not reason.startswith(NOT_CACHED):
-                write_cached(cache, result)
         results.append(result)
         if progress:
             progress(n + 1, len(files))
+    reusable = sorted({r["document"]["sha256"] for r, f in zip(results, files, strict=True)
+                       if not f.problem and not (r["document"]["reason"] or "").startswith(NOT_REUSABLE)})
     stages = {k: round(v, 4) for k, v in sorted(timings.items())}
-    return results, {"stages": stages, "files_cleaned": cleaned, "files_reused": reused}
+    return results, {"stages": stages, "files_cleaned": cleaned, "files_reused": reused,
+                     "config_hash": config.hash, "pipeline_version": __version__, "reusable": reusable}
 
 
-def _merged(layout: Layout, plan: Plan) -> Iterator[dict[str, Any]]:
-    """Every document result of the plan in path order, streamed from the shards."""
-    shards = [iter_shard(layout.shard_file(key)) for key in sorted(plan.shards)]
-    return heapq.merge(*shards, key=lambda r: r["document"]["path"])
+def _results_from(sources: dict[str, Path], wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """The results of the wanted files that earlier shards hold, each shard read once."""
+    found: dict[str, dict[str, Any]] = {}
+    for shard in sorted({path for sha, path in sources.items() if sha in wanted}):
+        with suppress(OSError, ValueError, zstandard.ZstdError):  # a shard gone or damaged: clean anew
+            for result in iter_shard(shard):
+                sha = result["document"]["sha256"]
+                if sha in wanted and sources.get(sha) == shard:
+                    found.setdefault(sha, result)
+    return found
+
+
+def shard_keys(results: list[dict[str, Any]], config: Config) -> list[list[Any]]:
+    """What corpus-wide decisions (site chrome, dedup) need of a shard's documents: small keys."""
+    return [[site_keys(r, config["site_chrome"]["max_chars"]).to_json(),
+             document_keys(r, config["dedup"]["min_chars"]).to_json()] for r in results]
+
+
+def _keys(layout: Layout, key: str, config: Config) -> list[tuple[SiteKeys, DocumentKeys]]:
+    keys = read_keys(layout.keys_file(key))
+    if keys is None:  # lost or damaged: derived again from the shard itself
+        keys = shard_keys(list(iter_shard(layout.shard_file(key))), config)
+    return [(SiteKeys.from_json(s), DocumentKeys.from_json(d)) for s, d in keys]
 
 
 def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path:
-    """Merge the shards, dedup corpus-wide, and publish the version with catalog and report.
+    """Dedup corpus-wide over the shards' keys, then publish the version part by part (a part per
+    shard, in path order) with catalog and report.
 
-    Two streaming passes over the shards: the first collects the small keys dedup decides on,
-    the second applies the decisions and writes records, catalog and report as it goes."""
+    A part whose shard and dedup decisions equal a part of the current version is linked from it
+    (records, catalog rows and report figures alike), so publishing costs what changed."""
     dedup = config["dedup"]
-    plan_ = DedupPlan()
-    if dedup["enabled"]:
-        keys = [document_keys(r, dedup["min_chars"]) for r in _merged(layout, plan)]
-        plan_ = plan_dedup(keys, dedup["near_threshold"])
+    keys = {key: _keys(layout, key, config) for key in plan.shards}
+    chrome = learn_site_chrome((site for shard in keys.values() for site, _ in shard), config["site_chrome"])
+    removed = {doc.doc_id: chrome.removes(site) for shard in keys.values() for site, doc in shard}
+    decided = DedupPlan()
+    if dedup["enabled"]:  # on what site chrome leaves
+        decided = plan_dedup([_without(doc, removed[doc.doc_id]) for shard in keys.values() for _, doc in shard],
+                             dedup["near_threshold"])
+    size = config["run"]["records_file_bytes"]
+    parts = {key: digest("part", key, size, [[decided.decisions(doc), sorted(k.hex() for k in removed[doc.doc_id])]
+                                             for _, doc in keys[key]]) for key in plan.shards}
+    previous_dir = layout.version_dir(layout.current_version() or "")
+    previous = _previous_parts(previous_dir)
     stage_seconds: Counter[str] = Counter()
     for key in plan.shards:
         stage_seconds.update(read_stats(layout.stats_file(key)).get("stages", {}))
 
     def fill(directory: Path) -> dict[str, Any]:
-        size = config["run"]["records_file_bytes"]
-        writers = {kind: RecordWriter(directory, kind, size) for kind in ("paragraphs", "documents", "rejects")}
-        index = catalog.Catalog(directory / "catalog.sqlite")
+        writers = {kind: RecordWriter(directory, kind, size) for kind in RECORD_KINDS}
+        index = catalog.Catalog(directory / "catalog.sqlite", previous_dir / "catalog.sqlite" if previous else None,
+                                set(parts.values()) & set(previous))
         summary = report.Summary()
-        for result in _merged(layout, plan):
-            result.pop("signature", None)
-            apply_dedup(result, plan_)
-            writers["documents"].write(result["document"])
-            for para in result["paragraphs"]:
-                writers["paragraphs"].write(para)
-            for rej in result["rejects"]:
-                writers["rejects"].write(rej)
-            index.add(result)
-            summary.add(result)
+        written = []
+        examples: dict[str, str] = {}  # site chrome: the smallest text of each learned line
+        for key, part in parts.items():
+            if part in previous:
+                state = previous[part]["summary"]
+                files = {kind: writers[kind].link_part(previous_dir, previous[part]["files"][kind])
+                         for kind in RECORD_KINDS}
+            else:
+                chrome.examples = {}
+                state = _write_part(layout.shard_file(key), part, chrome, decided, writers, index)
+                state["chrome_examples"] = [[f"{site}\t{k.hex()}", text] for (site, k), text in chrome.examples.items()]
+                files = {kind: writers[kind].end_part() for kind in RECORD_KINDS}
+            summary.merge(state)
+            for name, text in state["chrome_examples"]:
+                examples[name] = min(examples.get(name, text), text)
+            written.append({"id": part, "shard": key, "summary": state, "files": files})
         index.close()
-        files = [f for kind in ("paragraphs", "documents", "rejects") for f in writers[kind].close()]
+        chrome.examples = {(n.split("\t")[0], bytes.fromhex(n.split("\t")[1])): t for n, t in examples.items()}
+        learned = chrome.entries()
+        (directory / "site_chrome.jsonl").write_bytes(b"".join(dumps(e) for e in learned))
         finished = summary.finish(config, time.time() - started, dict(stage_seconds))
         report.write(directory, finished)
-        return {"counts": {kind: w.count for kind, w in writers.items()}, "shards": files,
+        return {"counts": {kind: w.count for kind, w in writers.items()},
+                "shards": [f for kind in RECORD_KINDS for f in writers[kind].files],
+                "parts": [{**p, "files": {k: [f["file"] for f in v] for k, v in p["files"].items()}} for p in written],
+                "reused_parts": sum(p["id"] in previous for p in written), "site_chrome_lines": len(learned),
                 "config_source": Path(config.source).name, "timings": finished["timings"]}
 
     return publish(layout, plan, fill)
+
+
+def _without(doc: DocumentKeys, removed: set[bytes]) -> DocumentKeys:
+    return replace(doc, paragraphs=[(pid, k) for pid, k in doc.paragraphs if k not in removed]) if removed else doc
+
+
+def _write_part(shard: Path, part: str, chrome: SiteChrome, decided: DedupPlan, writers: dict[str, RecordWriter],
+                index: catalog.Catalog) -> dict[str, Any]:
+    """Write one shard's records with the corpus-wide decisions applied; its report figures."""
+    summary = report.Summary()
+    for result in iter_shard(shard):
+        result.pop("signature", None)
+        apply_site_chrome(result, chrome)
+        apply_dedup(result, decided)
+        writers["documents"].write(result["document"])
+        for para in result["paragraphs"]:
+            writers["paragraphs"].write(para)
+        for rej in result["rejects"]:
+            writers["rejects"].write(rej)
+        index.add(result, part)
+        summary.add(result)
+    return summary.state()
+
+
+def _previous_parts(version_dir: Path) -> dict[str, dict[str, Any]]:
+    """The parts of a published version with their files' manifest entries, by part id."""
+    try:
+        manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not (version_dir / "catalog.sqlite").is_file():
+        return {}  # its catalog rows could not be reused
+    entries = {f["file"]: f for f in manifest.get("shards", [])}
+    return {p["id"]: {**p, "files": {k: [entries[name] for name in v] for k, v in p["files"].items()}}
+            for p in manifest.get("parts", [])}

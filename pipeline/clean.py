@@ -19,7 +19,7 @@ from .boilerplate import RuleSet, remove_boilerplate
 from .config import Config
 from .decoding import Decoded, NotText, decode
 from .html import extract
-from .normalize import normalize_steps
+from .normalize import is_settled, normalize_steps
 from .records import Block, DocumentResult, Rejected, doc_id, paragraph_record, reject_record
 from .repair import REPAIRS, find_corruption
 from .ruby import remove_ruby
@@ -91,8 +91,9 @@ def _normalize(blocks: list[Block], config: Config) -> None:
     """Normalization steps, then the flag for damage nothing could undo."""
     steps = normalize_steps(config["normalize"]) if config["normalize"]["enabled"] else []
     for block in blocks:
-        for op, step in steps:
-            block.apply(op, step(block.text))
+        if steps and not is_settled(block.text):
+            for op, step in steps:
+                block.apply(op, step(block.text))
         if find_corruption(block.text):
             block.flag(UNREPAIRED)
 
@@ -163,9 +164,9 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: 
             clock.lap("boilerplate")
         stage(blocks, config)
         clock.lap(name)
-    kept = []
     for key, value in extracted.metadata.items():  # <meta>/<time>/script facts fill what the lines left open
         metadata.setdefault(key, value)
+    kept = []
     for block in blocks:
         if block.text:
             kept.append(block)
@@ -184,10 +185,10 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: 
         "encoding_confidence": decoded.confidence,
         "encoding_runner_up": decoded.runner_up,
         "declared_charset": decoded.declared,
+        **decoded.spans_field(),
         "format": "html" if extracted.is_html else "text",
         "script_in": _document_script(kept),
         "scripts": dict(sorted(Counter(b.script_in for b in kept).items())),
-        **decoded.spans_field(),
         "title": title,
         **_clean_metadata(metadata, config),
         "paragraphs": len(paragraphs),
@@ -199,6 +200,21 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: 
     })
     clock.lap("records")
     return DocumentResult(doc, paragraphs, rejects, traces, clock.spent)
+
+
+# Pages that take every stage's slow first call (lexicon, converters, rules, pinyin tables, the
+# repair indexes): Big5 with ruby pinyin, and GBK with a stream shifted by one byte and lost bytes.
+_SHIFTED = "工作组部门下发文件".encode("gbk")[1:].decode("gb18030", "replace").replace("\ufffd", "?")
+WARM_UP_PAGES = (
+    "<html><body><h1>示范标题</h1><p>這是一個繁體段落，發(fā)揮作用。</p></body></html>".encode("big5hkscs", "ignore"),
+    f"示范文本第一行，报道称今年情况良好。\n{_SHIFTED}，合力??h机关，总?jì)数据显示\n责任编辑：某某\n".encode("gb18030"),
+)
+
+
+def warm_up(config: Config) -> None:
+    """Load what the stages cache before worker processes fork, so each of them does not load it again."""
+    for n, page in enumerate(WARM_UP_PAGES):
+        clean_document(page, f"warm-up-{n}", config)
 
 
 def clean_document(data: bytes, path: str, config: Config) -> DocumentResult:

@@ -28,10 +28,14 @@ from .store import (
     fs_name,
     inventory,
     make_plan,
+    prune_shards,
     prune_versions,
+    read_inventory,
     read_records,
     read_stats,
+    reusable_results,
     verify,
+    write_inventory,
     write_plan,
 )
 
@@ -94,6 +98,7 @@ def _current(clean: str) -> Path:
 
 def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
     from . import tasks
+    from .clean import warm_up
 
     started = time.time()
     config = load_config(args.config)
@@ -108,10 +113,13 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
     if lock:
         lock.__enter__()
     try:
-        files = inventory(raw_dir, config["input"]["max_bytes"], config["input"]["skip_hidden"])
-        plan = make_plan(files, config.hash, config["run"]["shards"])
-        if rebuild:  # every cache goes: shards, per-file results, the version itself
-            for directory in (layout.shards, layout.files, layout.version_dir(plan.version)):
+        known = {} if rebuild else read_inventory(layout.inventory_file)
+        files = inventory(raw_dir, config["input"]["max_bytes"], config["input"]["skip_hidden"], known)
+        write_inventory(layout.inventory_file, known)
+        reusable = {} if rebuild else reusable_results(layout, config.hash)
+        plan = make_plan(files, config.hash, config["run"]["shard_files"], reusable)
+        if rebuild:  # every cache goes: shards, the version itself
+            for directory in (layout.shards, layout.version_dir(plan.version)):
                 shutil.rmtree(directory, ignore_errors=True)
             layout.prepare()
         if layout.is_current(plan.version) and not rebuild:
@@ -122,6 +130,8 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
         publish = tasks.Publish(plan_file=str(plan_file.resolve()), clean_dir=str(layout.root.resolve()),
                                 config_file=str(Path(args.config).resolve()) if args.config else "",
                                 plan_id=plan.id, raw_dir=str(raw_dir.resolve()), started=started)
+        if args.workers > 1 and todo:
+            warm_up(config)  # Luigi forks a process per task: caches loaded here are shared by all
         try:
             with _Progress(layout, todo):
                 ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port, args.debug)
@@ -133,6 +143,7 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
             why = tasks.FAILURES[0] if tasks.FAILURES else "a worker process failed (--workers 1 --debug shows why)"
             raise CommandError(f"run failed: {why}")
         prune_versions(layout, args.keep)
+        prune_shards(layout)
         scheduler = f"luigid {args.scheduler_host}:{args.scheduler_port}" if args.scheduler_host else None
         _print_summary(layout, todo, len(plan.shards), time.time() - started, scheduler)
         return 0

@@ -41,8 +41,9 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "enabled": bool, "nfc": bool, "fullwidth_alnum": bool, "han_punctuation": bool,
         "strip_invisible": bool,
     },
+    "site_chrome": {"enabled": bool, "min_pages": int, "min_share": float, "max_chars": int, "pinned": (list, dict)},
     "dedup": {"enabled": bool, "min_chars": int, "near_threshold": float},
-    "run": {"shards": int, "records_file_bytes": int},
+    "run": {"shard_files": int, "records_file_bytes": int},
 }
 
 RULE_KEYS = {"id", "description", "exact", "pattern", "dateline", "zone", "max_chars", "examples",
@@ -224,12 +225,23 @@ def _validate_values(path: Path, s: dict[str, dict[str, Any]]) -> None:
             "".encode(str(enc))
         except LookupError:
             raise ConfigError(f"{path}: decode.candidates names unknown encoding '{enc}'") from None
-    positive = (("run", "shards"), ("input", "max_bytes"), ("input", "max_lines"), ("run", "records_file_bytes"))
+    positive = (("run", "shard_files"), ("input", "max_bytes"), ("input", "max_lines"), ("run", "records_file_bytes"))
     for section, key in positive:
         if s[section][key] < 1:
             raise ConfigError(f"{path}: {section}.{key} must be at least 1")
     if not 0 <= s["dedup"]["near_threshold"] <= 1:
         raise ConfigError(f"{path}: dedup.near_threshold must be between 0 and 1 (0 switches it off)")
+    chrome = s["site_chrome"]
+    for key, low in (("min_pages", 2), ("max_chars", 1)):
+        if chrome[key] < low:
+            raise ConfigError(f"{path}: site_chrome.{key} must be at least {low}")
+    if not 0 < chrome["min_share"] <= 1:
+        raise ConfigError(f"{path}: site_chrome.min_share must be above 0 and at most 1")
+    pinned = chrome["pinned"]
+    lists = pinned.values() if isinstance(pinned, dict) else [pinned]
+    if not all(isinstance(site, str) for site in pinned) or \
+            not all(isinstance(x, list) and all(isinstance(t, str) and t.strip() for t in x) for x in lists):
+        raise ConfigError(f"{path}: site_chrome.pinned must be a list of lines or map sites to lists of lines")
     for k, v in s["script"]["overrides"].items():
         if not (isinstance(k, str) and isinstance(v, str) and k):
             raise ConfigError(f"{path}: script.overrides must map phrases to phrases")

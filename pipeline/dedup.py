@@ -42,6 +42,16 @@ class DocumentKeys:
     signature: list[int]
 
 
+    def to_json(self) -> dict[str, Any]:
+        return {"order": list(self.order), "doc_id": self.doc_id, "signature": self.signature,
+                "paragraphs": [[pid, key.hex() if key else None] for pid, key in self.paragraphs]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentKeys:
+        return cls((data["order"][0], data["order"][1]), data["doc_id"],
+                   [(pid, bytes.fromhex(key) if key else None) for pid, key in data["paragraphs"]], data["signature"])
+
+
 def document_keys(result: dict[str, Any], min_chars: int) -> DocumentKeys:
     paras = [(p["id"], paragraph_key(p["text"]) if len(p["text"]) >= min_chars else None)
              for p in result["paragraphs"]]
@@ -57,6 +67,13 @@ class DedupPlan:
     original: dict[str, str] = field(default_factory=dict)  # dropped paragraph id -> kept copy's id
     copies: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # kept id -> its copies
     near: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc id -> near-duplicate fields
+
+
+    def decisions(self, doc: DocumentKeys) -> list[Any]:
+        """What the plan decided for one document (when equal, its published records are too)."""
+        mine = [[pid, self.original.get(pid), self.copies.get(pid)] for pid, _ in doc.paragraphs
+                if pid in self.original or pid in self.copies]
+        return [mine, self.near.get(doc.doc_id)]
 
 
 def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPlan:
@@ -150,7 +167,7 @@ def document_signature(result: dict[str, Any]) -> list[int]:
 def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupPlan) -> None:
     """The later of two near-duplicate documents gets ``near_duplicate_of``, the first (by
     ``document_order``) lists it in ``near_duplicates``."""
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import LeanMinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     hashes: dict[str, Any] = {}
@@ -158,7 +175,7 @@ def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupP
     for doc in ordered:
         if not doc.signature:
             continue
-        m = MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.array(doc.signature, dtype=np.uint64), scheme="affine64")
+        m = LeanMinHash(seed=1, hashvalues=np.array(doc.signature, dtype=np.uint64), scheme="affine64")
         keepers = [k for k in lsh.query(m) if hashes[k].jaccard(m) >= threshold]
         if keepers:
             first = min(keepers, key=lambda k: order[k])

@@ -94,6 +94,23 @@ def _punctuation_outside_damage(text: str) -> str:
     return text
 
 
+# Anything a step could change: full-width alphanumerics, invisible and space characters, a
+# leading, trailing or doubled space, ASCII punctuation (NFC is checked apart, in C).
+UNSETTLED = re.compile(
+    "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x1f\x7f-\xa0"
+    "\u3000\u2000-\u200a\u202f\u205f,:;?!()]|  |^ | $"
+)
+
+
+def is_settled(text: str) -> bool:
+    """True when no normalization step would change the text (the common case, checked cheaply).
+
+    >>> is_settled("正文，内容。"), is_settled("正文,内容"), is_settled("ＧＤＰ")
+    (True, False, False)
+    """
+    return not UNSETTLED.search(text) and (text.isascii() or unicodedata.is_normalized("NFC", text))
+
+
 def normalize_steps(settings: dict) -> list[tuple[str, Callable[[str], str]]]:
     """The switched-on steps as (op name, function) pairs, in order."""
     steps: list[tuple[str, Callable[[str], str]]] = []

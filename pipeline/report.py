@@ -43,6 +43,25 @@ class Summary:
             self.rules[r["rule"]] += 1
             self.examples.setdefault(r["rule"], r["text"][:60])
 
+    COUNTERS = ("rules", "encodings", "scripts", "ops")
+    TOTALS = ("files", "ok", "size", "paragraphs", "rejects", "unrepaired")
+
+    def state(self) -> dict[str, Any]:
+        """Everything accumulated, as JSON (counters as pairs: their order of first appearance counts)."""
+        return {**{k: getattr(self, k) for k in self.TOTALS}, "quarantined": self.quarantined,
+                "examples": list(self.examples.items()),
+                **{k: list(getattr(self, k).items()) for k in self.COUNTERS}}
+
+    def merge(self, state: dict[str, Any]) -> None:
+        """Add another summary's ``state()``: summing parts in order equals adding their documents."""
+        for k in self.TOTALS:
+            setattr(self, k, getattr(self, k) + state[k])
+        self.quarantined += state["quarantined"]
+        for rule, example in state["examples"]:
+            self.examples.setdefault(rule, example)
+        for k in self.COUNTERS:
+            getattr(self, k).update(dict(state[k]))
+
     def finish(self, config: Config, seconds: float, stage_seconds: dict[str, float]) -> dict[str, Any]:
         return {
             "pipeline_version": __version__,

@@ -2,15 +2,19 @@
 
 Layout under ``clean/``::
 
-    cache/files/<sha256>-<config>-<version>.json.zst
-                                  one raw file's result, keyed by content: a renamed or re-added
-                                  file costs no cleaning, only new ids
-    cache/shards/<key>.jsonl.gz   one shard's document results; the key hashes the shard's
-                                  (path, sha256) list, the config hash and the pipeline version
+    cache/shards/<key>.jsonl.zst  one shard's document results; the key hashes the shard's
+                                  (path, sha256) list, the config hash and the pipeline version.
+                                  Shards are runs of the path-sorted files cut where a path hash
+                                  says so: a new, deleted or renamed file changes only its shard,
+                                  whose other files are taken from the shard they were in (by
+                                  sha256), so a renamed or re-added file costs no cleaning
+    cache/shards/<key>.keys.zst   what corpus-wide decisions need of the shard (dedup keys, ...)
     cache/plans/<id>.json         what a run will build: the shards and their files
     versions/<id>/                a published corpus: paragraphs/documents/rejects-NNNNN.jsonl.zst
-                                  (size-bounded), manifest, catalog, report; the id hashes the same inputs, so a run
-                                  with nothing new publishes nothing new
+                                  (a part per shard, size-bounded), manifest, catalog, report; the
+                                  id hashes the same inputs, so a run with nothing new publishes
+                                  nothing new, and a part whose shard and corpus-wide decisions are
+                                  unchanged is linked from the previous version, not rewritten
     current -> versions/<id>      switched atomically once the version is complete
 
 Every file is written to a temporary name and renamed into place, so a killed run leaves no half
@@ -22,7 +26,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import gzip
 import hashlib
 import json
 import os
@@ -34,7 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -102,8 +105,13 @@ def file_sha256(path: Path, limit: int | None = None) -> str:
     return h.hexdigest()
 
 
-def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True) -> list[RawFile]:
-    """Every file under raw/, sorted by path. Unreadable entries are listed with their problem."""
+def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
+              known: dict[str, list[Any]] | None = None) -> list[RawFile]:
+    """Every file under raw/, sorted by path. Unreadable entries are listed with their problem.
+
+    ``known`` maps a path to ``[size, mtime_ns, ctime_ns, inode, sha256]`` from the last run: a
+    file whose stat is unchanged is not read again. It is updated in place to what was found."""
+    seen: dict[str, list[Any]] = {}
     if not raw_dir.is_dir():
         raise StoreError(f"raw directory not found: {raw_dir}")
     root = raw_dir.resolve()
@@ -142,16 +150,35 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True) -> list[R
                     found.append(RawFile(rel, 0, "", "symlink to a directory (not followed)"
                                          if stat.S_ISDIR(st.st_mode) else "not a regular file"))
                     continue
-                found.append(RawFile(rel, st.st_size, file_sha256(path, max_bytes)))
+                stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                old = (known or {}).get(rel)
+                sha = old[4] if old is not None and old[:4] == stamp else file_sha256(path, max_bytes)
+                seen[rel] = [*stamp, sha]
+                found.append(RawFile(rel, st.st_size, sha))
             except OSError as e:
                 found.append(RawFile(rel, 0, "", f"unreadable: {e.strerror}"))
     found.sort(key=lambda f: f.path)
+    if known is not None:
+        known.clear()
+        known.update(seen)
     return found
 
 
-def shard_of(path: str, shards: int) -> int:
-    """Which shard a file belongs to: a hash of its path, so adding a file touches one shard."""
-    return int(hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()[:8], 16) % shards
+def read_inventory(path: Path) -> dict[str, list[Any]]:
+    """The stat and hash of every raw file at the last run (empty when absent or damaged)."""
+    try:
+        return orjson.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
+    except (OSError, ValueError, zstandard.ZstdError):
+        return {}
+
+
+def write_inventory(path: Path, known: dict[str, list[Any]]) -> None:
+    write_atomic(path, zstandard.ZstdCompressor(level=1).compress(orjson.dumps(known)))
+
+
+def ends_shard(path: str, shard_files: int) -> bool:
+    """Whether a shard ends after this file: about one path in ``shard_files``, by a hash of the path."""
+    return int(hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()[:8], 16) % shard_files == 0
 
 
 def digest(*parts: Any) -> str:
@@ -164,34 +191,77 @@ class Plan:
 
     id: str
     config_hash: str
-    shards: dict[str, list[RawFile]]  # shard key -> files
+    shards: dict[str, list[RawFile]]  # shard key -> files, in path order
+    sources: dict[str, str] = field(default_factory=dict)  # sha256 -> an earlier shard holding its result
 
     @property
     def version(self) -> str:
         return self.id
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "config_hash": self.config_hash,
+        return {"id": self.id, "config_hash": self.config_hash, "sources": self.sources,
                 "shards": {k: [f.__dict__ for f in v] for k, v in self.shards.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
         return cls(data["id"], data["config_hash"],
-                   {k: [RawFile(**f) for f in v] for k, v in data["shards"].items()})
+                   {k: [RawFile(**f) for f in v] for k, v in data["shards"].items()}, data["sources"])
 
 
-def make_plan(files: list[RawFile], config_hash: str, shards: int) -> Plan:
-    """Group files into shards and name everything by content."""
-    groups: dict[int, list[RawFile]] = {}
+def make_plan(files: list[RawFile], config_hash: str, shard_files: int,
+              reusable: dict[str, str] | None = None) -> Plan:
+    """Cut the path-sorted files into shards and name everything by content.
+
+    A shard ends after a file for which :func:`ends_shard` says so (or at ``4 * shard_files``
+    files), so boundaries depend on the paths alone: adding, deleting or renaming a file changes
+    the shard it falls in, not the others, and the shards in order are the corpus in path order.
+    ``reusable`` (from :func:`reusable_results`) says where files already cleaned can be taken
+    from: a new shard made of known files costs no cleaning."""
+    groups: list[list[RawFile]] = [[]]
     for f in files:
-        groups.setdefault(shard_of(f.path, shards), []).append(f)
+        groups[-1].append(f)
+        if ends_shard(f.path, shard_files) or len(groups[-1]) >= 4 * shard_files:
+            groups.append([])
     keyed = {}
-    for n in sorted(groups):
-        members = groups[n]
+    for members in filter(None, groups):
         key = digest("shard", __version__, config_hash, [(f.path, f.sha256, f.problem) for f in members])
         keyed[key] = members
-    version = digest("version", __version__, config_hash, sorted(keyed))
-    return Plan(id=version, config_hash=config_hash, shards=keyed)
+    version = digest("version", __version__, config_hash, list(keyed))
+    reusable = reusable or {}
+    sources = {f.sha256: reusable[f.sha256] for key, members in keyed.items() for f in members
+               if reusable.get(f.sha256, key) != key}
+    return Plan(id=version, config_hash=config_hash, shards=keyed, sources=sources)
+
+
+def reusable_results(layout: Layout, config_hash: str) -> dict[str, str]:
+    """sha256 -> the key of a finished shard holding that file's result for this config and
+    pipeline version (what :func:`make_plan` may reuse; the shards are the cache)."""
+    found: dict[str, str] = {}
+    for path in sorted(layout.shards.glob("*.stats.json")):
+        stats = read_stats(path)
+        key = path.name.removesuffix(".stats.json")
+        if stats.get("config_hash") == config_hash and stats.get("pipeline_version") == __version__ \
+                and layout.shard_file(key).is_file():
+            for sha in stats.get("reusable", ()):
+                found.setdefault(sha, key)
+    return found
+
+
+def prune_shards(layout: Layout) -> None:
+    """Delete the cached shards and plans that no kept version was published from."""
+    versions = {d.name for d in layout.versions.iterdir() if not d.name.startswith(".")}
+    keep: set[str] = set()
+    for path in layout.plans.glob("*.json"):
+        if path.stem not in versions:
+            path.unlink(missing_ok=True)
+            continue
+        try:
+            keep.update(read_plan(path).shards)
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)
+    for path in layout.shards.iterdir():
+        if path.name.split(".", 1)[0] not in keep:
+            path.unlink(missing_ok=True)
 
 
 class Layout:
@@ -200,14 +270,13 @@ class Layout:
     def __init__(self, clean_dir: Path) -> None:
         self.root = clean_dir
         self.shards = clean_dir / "cache" / "shards"
-        self.files = clean_dir / "cache" / "files"
         self.plans = clean_dir / "cache" / "plans"
         self.versions = clean_dir / "versions"
         self.current = clean_dir / "current"
 
     def prepare(self) -> None:
         try:
-            for d in (self.shards, self.files, self.plans, self.versions):
+            for d in (self.shards, self.plans, self.versions):
                 d.mkdir(parents=True, exist_ok=True)
             probe = self.root / f".write-test.{socket.gethostname()}.{os.getpid()}"  # workers start together
             probe.write_bytes(b"")
@@ -216,11 +285,14 @@ class Layout:
             raise StoreError(f"clean directory not writable: {self.root} ({e.strerror})") from None
 
     def shard_file(self, key: str) -> Path:
-        return self.shards / f"{key}.jsonl.gz"
+        return self.shards / f"{key}.jsonl.zst"
 
-    def file_cache(self, sha256: str, config_hash: str) -> Path:
-        """One raw file's result, keyed by content, config and pipeline version (not by path)."""
-        return self.files / sha256[:2] / f"{sha256}-{config_hash}-{__version__}.json.zst"
+    @property
+    def inventory_file(self) -> Path:
+        return self.root / "cache" / "inventory.json.zst"
+
+    def keys_file(self, key: str) -> Path:
+        return self.shards / f"{key}.keys.zst"
 
     def stats_file(self, key: str) -> Path:
         return self.shards / f"{key}.stats.json"
@@ -256,24 +328,10 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_shard(path: Path, results: Iterable[dict[str, Any]]) -> None:
-    """A shard's document results as gzip'd JSON lines (mtime 0: same bytes every time).
+    """A shard's document results as zstandard JSON lines.
 
     The caller provides atomicity (the Luigi task writes to its target's temporary path)."""
-    body = b"".join(dumps(r) for r in results)
-    path.write_bytes(gzip.compress(body, compresslevel=6, mtime=0))
-
-
-def read_cached(path: Path) -> dict[str, Any] | None:
-    """A cached file result, or None when absent or unreadable (it is then simply recomputed)."""
-    try:
-        return orjson.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
-    except (OSError, ValueError, zstandard.ZstdError):
-        return None
-
-
-def write_cached(path: Path, result: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, zstandard.ZstdCompressor(level=3).compress(orjson.dumps(result)))
+    path.write_bytes(zstandard.ZstdCompressor(level=3).compress(b"".join(dumps(r) for r in results)))
 
 
 def write_stats(path: Path, stats: dict[str, Any]) -> None:
@@ -290,10 +348,20 @@ def read_stats(path: Path) -> dict[str, Any]:
 
 def iter_shard(path: Path) -> Iterator[dict[str, Any]]:
     """A shard's document results, one at a time."""
-    with gzip.open(path, "rb") as f:
-        for line in f:
-            if line.strip():
-                yield orjson.loads(line)
+    for line in _lines(path.read_bytes()):
+        yield orjson.loads(line)
+
+
+def write_keys(path: Path, keys: list[dict[str, Any]]) -> None:
+    write_atomic(path, zstandard.ZstdCompressor(level=3).compress(orjson.dumps(keys)))
+
+
+def read_keys(path: Path) -> list[dict[str, Any]] | None:
+    """A shard's keys, or None when absent or unreadable (they are then derived from the shard)."""
+    try:
+        return orjson.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
+    except (OSError, ValueError, zstandard.ZstdError):
+        return None
 
 
 def write_plan(layout: Layout, plan: Plan) -> Path:
@@ -314,16 +382,23 @@ def _read_plan(path: str) -> Plan:
 
 class RecordWriter:
     """One kind of record as zstandard JSON-lines files of at most ``max_bytes`` uncompressed
-    each (``paragraphs-00000.jsonl.zst``…), streamed: memory does not grow with the corpus."""
+    each (``paragraphs-00000.jsonl.zst``…), streamed: memory does not grow with the corpus.
+
+    The corpus is written part by part (a part per shard): a part's records start a new file,
+    and an unchanged part's files are linked from the previous version under their new numbers."""
 
     def __init__(self, directory: Path, kind: str, max_bytes: int) -> None:
         self.directory, self.kind, self.max_bytes = directory, kind, max_bytes
         self.files: list[dict[str, Any]] = []
         self.count = 0
-        self._open()
+        self.part_start = 0
+        self.stream: Any = None
+
+    def _next_name(self) -> str:
+        return f"{self.kind}-{len(self.files):05d}.jsonl.zst"
 
     def _open(self) -> None:
-        self.name = f"{self.kind}-{len(self.files):05d}.jsonl.zst"
+        self.name = self._next_name()
         self.raw = open(self.directory / self.name, "wb")  # noqa: SIM115 (closed in _close)
         self.stream = zstandard.ZstdCompressor(level=6).stream_writer(self.raw, closefd=False)
         self.size = self.records = 0
@@ -331,23 +406,40 @@ class RecordWriter:
     def _close(self) -> None:
         self.stream.close()
         self.raw.close()
+        self.stream = None
         data = (self.directory / self.name).read_bytes()
         self.files.append({"file": self.name, "kind": self.kind, "records": self.records,
                            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
 
     def write(self, record: dict[str, Any]) -> None:
         line = dumps(record)
-        if self.records and self.size + len(line) > self.max_bytes:
+        if self.stream is not None and self.size + len(line) > self.max_bytes:
             self._close()
+        if self.stream is None:
             self._open()
         self.stream.write(line)
         self.size += len(line)
         self.records += 1
         self.count += 1
 
-    def close(self) -> list[dict[str, Any]]:
-        self._close()
-        return self.files
+    def end_part(self) -> list[dict[str, Any]]:
+        """The files of the part just written."""
+        if self.stream is not None:
+            self._close()
+        files, self.part_start = self.files[self.part_start:], len(self.files)
+        return files
+
+    def link_part(self, source: Path, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Take an unchanged part's files from another version (hard links; a copy across file systems)."""
+        for entry in files:
+            name = self._next_name()
+            try:
+                os.link(source / entry["file"], self.directory / name)
+            except OSError:
+                shutil.copyfile(source / entry["file"], self.directory / name)
+            self.files.append({**entry, "file": name})
+            self.count += entry["records"]
+        return self.end_part()
 
 
 def publish(layout: Layout, plan: Plan, fill: Callable[[Path], dict[str, Any]]) -> Path:

@@ -25,7 +25,7 @@ import luigi.rpc
 
 from . import batch
 from .config import Config, load_config
-from .store import Layout, file_sha256, read_plan, read_stats, write_shard, write_stats
+from .store import Layout, file_sha256, read_plan, read_stats, write_keys, write_shard, write_stats
 
 
 @cache
@@ -68,7 +68,7 @@ class _PlanTask(luigi.Task):
 
 
 class CleanShard(_PlanTask):
-    """Clean the files of one shard into ``cache/shards/<key>.jsonl.gz``."""
+    """Clean the files of one shard into ``cache/shards/<key>.jsonl.zst`` (and its keys beside it)."""
 
     shard_key = luigi.Parameter()
     raw_dir = luigi.Parameter(significant=False)
@@ -87,7 +87,11 @@ class CleanShard(_PlanTask):
                 self.set_progress_percentage(round(100 * done / total))
                 self.set_status_message(f"{done}/{total} files")
 
-        results, counts = batch.clean_shard(Path(self.raw_dir), files, self.config(), self.layout, progress)
+        config = self.config()
+        plan = read_plan(Path(self.plan_file))
+        sources = {sha: self.layout.shard_file(key) for sha, key in plan.sources.items()}
+        results, counts = batch.clean_shard(Path(self.raw_dir), files, config, sources, progress)
+        write_keys(self.layout.keys_file(self.shard_key), batch.shard_keys(results, config))
         with self.output().temporary_path() as tmp:
             write_shard(Path(tmp), results)
             counts["shard_sha256"] = file_sha256(Path(tmp))

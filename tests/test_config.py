@@ -30,7 +30,7 @@ def test_hash_changes_with_a_rule(tmp_path: Path) -> None:
     ("boilerplate:\n  heading_max_chars: many\n", "boilerplate.heading_max_chars must be int"),
     ("script:\n  target: t2x\n", "script.target 't2x' is not an OpenCC config"),
     ("colour: red\n", "unknown section 'colour'"),
-    ("run:\n  shards: 0\n", "run.shards must be at least 1"),
+    ("run:\n  shard_files: 0\n", "run.shard_files must be at least 1"),
     ("boilerplate:\n  packs: [rules/nope.yaml]\n", "names 'rules/nope.yaml', which does not exist"),
     ("ruby: [\n", "invalid YAML"),
 ])

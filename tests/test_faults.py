@@ -59,9 +59,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_kill_during_shard_writing(corpus) -> None:
     clean = corpus["base"] / "shards-killed"
     shards = clean / "cache" / "shards"
-    kill_when(corpus["raw"], clean, lambda: shards.is_dir() and len(list(shards.glob("*.jsonl.gz"))) >= 3)
+    kill_when(corpus["raw"], clean, lambda: shards.is_dir() and len(list(shards.glob("*.jsonl.zst"))) >= 3)
     assert not (clean / "current").exists()
-    assert not [p for p in shards.iterdir() if not p.name.endswith((".jsonl.gz", ".stats.json"))], \
+    assert not [p for p in shards.iterdir() if not p.name.endswith((".jsonl.zst", ".keys.zst", ".stats.json"))], \
         "a killed shard task must leave no partial file"
     assert jinghua("run", "--raw", str(corpus["raw"]), "--clean", str(clean)).returncode == 0
     same_records(clean / "current", corpus["reference"])

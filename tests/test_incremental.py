@@ -1,0 +1,103 @@
+"""Publishing costs what changed: parts of the corpus whose shard and corpus-wide decisions are
+unchanged are linked from the previous version, and the result equals a fresh run file for file.
+Site chrome learned from the corpus is removed, listed in site_chrome.jsonl, and kept in step."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import orjson
+
+from pipeline.catalog import search
+from pipeline.store import read_records, verify
+
+from .conftest import jinghua
+
+SITES = {"harbor": ("港城日报移动客户端上线啦", "联系本报：热线电话八八六六"),
+         "valley": ("山谷晨讯今日要目速览", "山谷晨讯编辑部祝您周末愉快")}
+TOPICS = ["渔港码头的冷链仓库完成扩建，日吞吐能力提高到两千吨，渔民卸货排队的时间明显缩短。",
+          "山区公路的隧道工程进入收尾阶段，通车后两个乡镇之间的车程将从一小时缩短到二十分钟。",
+          "城南老年活动中心新开设了书法和合唱课程，报名人数在三天内就超过了两百人。",
+          "今年早稻收割比往年提前一周，农技站的专家建议农户抓紧晾晒，防止连续阴雨造成损失。"]
+RECORD_GLOBS = ("paragraphs-*.jsonl.zst", "documents-*.jsonl.zst", "rejects-*.jsonl.zst")
+
+
+def write_pages(raw: Path, site: str, numbers: range) -> None:
+    banner, contact = SITES[site]
+    for n in numbers:
+        body = "\n".join(f"{TOPICS[(n + i) % len(TOPICS)]}这是{site}第{n}篇稿件的第{i}段。" for i in range(3))
+        path = raw / site / f"{n:04d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{site}第{n}篇稿件的标题\n{body}\n{banner}\n{contact}\n", encoding="utf-8")
+
+
+def run(raw: Path, clean: Path, config: Path) -> str:
+    p = jinghua("run", "--raw", str(raw), "--clean", str(clean), "--config", str(config))
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def manifest(clean: Path) -> dict:
+    return json.loads((clean / "current" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def same_files(a: Path, b: Path) -> None:
+    for pattern in RECORD_GLOBS:
+        mine, theirs = sorted((a / "current").glob(pattern)), sorted((b / "current").glob(pattern))
+        assert mine and [f.name for f in mine] == [f.name for f in theirs]
+        for x, y in zip(mine, theirs, strict=True):
+            assert x.read_bytes() == y.read_bytes(), x.name
+
+
+def test_unchanged_parts_are_linked_and_the_corpus_equals_a_fresh_run(tmp_path: Path) -> None:
+    raw, clean, config = tmp_path / "raw", tmp_path / "clean", tmp_path / "c.yaml"
+    config.write_text("run:\n  shard_files: 4\n", encoding="utf-8")
+    write_pages(raw, "harbor", range(30))
+    write_pages(raw, "valley", range(30))
+    run(raw, clean, config)
+    first = manifest(clean)
+    assert len(first["parts"]) >= 6 and first["reused_parts"] == 0
+
+    write_pages(raw, "valley", range(30, 33))  # new pages sort at the end of the corpus
+    run(raw, clean, config)
+    second = manifest(clean)
+    assert second["counts"]["documents"] == 63
+    assert second["reused_parts"] >= len(first["parts"]) // 2, "unchanged parts must be linked, not rewritten"
+    linked = {f["file"] for f in second["shards"]} & {f["file"] for f in first["shards"]}
+    version = clean / "versions" / second["version"]
+    assert any(os.stat(version / name).st_nlink > 1 for name in linked)
+    assert verify(clean / "current") is None
+
+    fresh = tmp_path / "fresh"
+    run(raw, fresh, config)
+    same_files(clean, fresh)
+    assert (clean / "current" / "site_chrome.jsonl").read_bytes() == (fresh / "current" / "site_chrome.jsonl").read_bytes()
+    # the catalog was updated in place of a rebuild: old and new pages are found, once each
+    for phrase in ("harbor第3篇稿件的第1段", "valley第31篇稿件的第2段"):
+        hits = search(clean / "current" / "catalog.sqlite", phrase)
+        assert [h["text"] for h in hits] == [h["text"] for h in search(fresh / "current" / "catalog.sqlite", phrase)]
+        assert len(hits) == 1
+
+    (raw / "harbor" / "0003.txt").unlink()
+    run(raw, clean, config)
+    assert not search(clean / "current" / "catalog.sqlite", "harbor第3篇稿件的第1段")
+    assert manifest(clean)["reused_parts"] >= 1
+
+
+def test_site_chrome_is_learned_removed_and_listed(tmp_path: Path) -> None:
+    raw, clean, config = tmp_path / "raw", tmp_path / "clean", tmp_path / "c.yaml"
+    config.write_text("run:\n  shard_files: 4\n", encoding="utf-8")
+    write_pages(raw, "harbor", range(12))
+    write_pages(raw, "valley", range(3))  # too few pages to learn from
+    run(raw, clean, config)
+    learned = [orjson.loads(line) for line in (clean / "current" / "site_chrome.jsonl").read_bytes().splitlines()]
+    assert {(e["site"], e["text"], e["pages"]) for e in learned} == {("harbor", text, 12) for text in SITES["harbor"]}
+    kept = [p["text"] for p in read_records(clean / "current", "paragraphs")]
+    assert not set(SITES["harbor"]) & set(kept)
+    assert set(SITES["valley"]) <= set(kept)  # three pages are no evidence
+    rejects = [r for r in read_records(clean / "current", "rejects") if r["rule"] == "site-chrome"]
+    assert len(rejects) == 24 and {r["text"] for r in rejects} == set(SITES["harbor"])
+    titles = {d["path"]: d["title"] for d in read_records(clean / "current", "documents")}
+    assert titles["harbor/0005.txt"] == "harbor第5篇稿件的标题"
