@@ -29,50 +29,72 @@ CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', conte
 class Catalog:
     """Writes ``catalog.sqlite`` document by document; ``close()`` builds the full-text index.
 
-    Rows carry the corpus part they came from. Given the previous version's catalog, only the
-    parts that changed are deleted and added: the copy is updated instead of rebuilt."""
+    Rows carry the corpus part they came from. Given the previous version's catalog and the parts
+    it shares with this one, the copy is updated instead of rebuilt: rows of the other parts are
+    replaced, and the full-text index is touched only for paragraphs whose text is new or gone
+    (a paragraph that only gained a duplicate keeps its index entry)."""
 
     BATCH = 2000
 
     def __init__(self, path: Path, previous: Path | None = None, keep_parts: set[str] | None = None) -> None:
-        fresh = previous is None or not previous.is_file()
-        if not fresh:
-            shutil.copyfile(previous, path)
-        self.con = sqlite3.connect(path)
         self.documents: list[tuple[Any, ...]] = []
         self.paragraphs: list[tuple[Any, ...]] = []
-        self.first_new_rowid: int | None = None
-        if fresh:
+        self.updates: list[tuple[Any, ...]] = []
+        self.new_ids: list[tuple[str]] = []
+        self.old: dict[str, tuple[int, str]] | None = None  # id -> (rowid, text) of replaced parts
+        if previous is None or not previous.is_file() or not keep_parts:
+            self.con = sqlite3.connect(path)
             self.con.executescript(SCHEMA)
             return
-        gone = [(p,) for (p,) in self.con.execute("SELECT DISTINCT part FROM documents") if p not in (keep_parts or ())]
-        self.con.executemany("INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) "
-                             "SELECT 'delete', rowid, text FROM paragraphs WHERE part = ?", gone)
-        self.con.executemany("DELETE FROM paragraphs WHERE part = ?", gone)
+        shutil.copyfile(previous, path)
+        self.con = sqlite3.connect(path)
+        gone = [(p,) for (p,) in self.con.execute("SELECT DISTINCT part FROM documents") if p not in keep_parts]
         self.con.executemany("DELETE FROM documents WHERE part = ?", gone)
-        self.first_new_rowid = (self.con.execute("SELECT max(rowid) FROM paragraphs").fetchone()[0] or 0) + 1
+        self.old = {}
+        for (part,) in gone:
+            for rowid, pid, text in self.con.execute("SELECT rowid, id, text FROM paragraphs WHERE part = ?", (part,)):
+                self.old[pid] = (rowid, text)
 
     def add(self, result: dict[str, Any], part: str) -> None:
         d = result["document"]
         self.documents.append((d["id"], d["path"], d["sha256"], d["status"], d["reason"], d.get("title"),
                                d.get("published"), d.get("encoding"), d.get("paragraphs", 0), _json(d), part))
-        self.paragraphs += [(p["id"], p["doc_id"], p["index"], p["kind"], p["text"], p["source"]["path"],
-                             p["source"]["start"], p["source"]["end"], _json(p), part) for p in result["paragraphs"]]
-        if len(self.paragraphs) >= self.BATCH:
+        for p in result["paragraphs"]:
+            row = (p["id"], p["doc_id"], p["index"], p["kind"], p["text"], p["source"]["path"],
+                   p["source"]["start"], p["source"]["end"], _json(p), part)
+            if self.old is None:
+                self.paragraphs.append(row)
+                continue
+            rowid, text = self.old.pop(p["id"], (None, None))
+            if text == p["text"]:
+                self.updates.append((*row[1:], rowid))
+                continue
+            if rowid is not None:
+                self._remove([(rowid, text)])
+            self.paragraphs.append(row)
+            self.new_ids.append((p["id"],))
+        if len(self.paragraphs) + len(self.updates) >= self.BATCH:
             self._flush()
+
+    def _remove(self, rows: list[tuple[int, str]]) -> None:
+        self.con.executemany("INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', ?, ?)", rows)
+        self.con.executemany("DELETE FROM paragraphs WHERE rowid = ?", [(rowid,) for rowid, _ in rows])
 
     def _flush(self) -> None:
         self.con.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)", self.documents)
         self.con.executemany("INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?,?)", self.paragraphs)
-        self.documents, self.paragraphs = [], []
+        self.con.executemany("UPDATE paragraphs SET doc_id=?, idx=?, kind=?, text=?, path=?, start=?, end=?, "
+                             "record=?, part=? WHERE rowid=?", self.updates)
+        self.documents, self.paragraphs, self.updates = [], [], []
 
     def close(self) -> None:
         self._flush()
-        if self.first_new_rowid is None:
+        if self.old is None:
             self.con.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')")
         else:
-            self.con.execute("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
-                             "WHERE rowid >= ?", (self.first_new_rowid,))
+            self._remove(list(self.old.values()))
+            self.con.executemany("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
+                                 "WHERE id = ?", self.new_ids)
         self.con.commit()
         self.con.close()
 

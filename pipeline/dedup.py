@@ -3,7 +3,8 @@
 Paragraph text is compared as it leaves the pipeline, so a Traditional repost of a Simplified
 article collapses onto the original. Near-duplicate documents (the same article re-edited, with
 another headline or a paragraph more) are found with MinHash over character shingles and LSH
-(datasketch); they are recorded on both documents, not removed. The first copy is kept — within a document the earlier
+(banding as datasketch's ``MinHashLSH`` does, checked against it in the tests); they are
+recorded on both documents, not removed. The first copy is kept — within a document the earlier
 paragraph, across the corpus the document that sorts first by (published time, path) — and lists
 every copy in ``duplicates``; the copies go to rejects with rule ``dedup``. The decisions are
 planned over small per-document keys and applied while the corpus streams out, so memory does
@@ -12,6 +13,7 @@ not grow with the text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -164,23 +166,50 @@ def document_signature(result: dict[str, Any]) -> list[int]:
     return signature(text) if result["document"]["status"] == "ok" and len(text) >= 50 else []
 
 
+@functools.cache
+def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """Bands and rows per band that minimise the false-positive plus false-negative probability
+    mass around ``threshold`` (datasketch's rule for ``MinHashLSH``; 14 x 9 for 0.7 and 128).
+
+    >>> lsh_bands(0.7)
+    (14, 9)
+    """
+    below, above = np.linspace(0.0, threshold, 201), np.linspace(threshold, 1.0, 201)
+    best, params = np.inf, (1, 1)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = np.trapezoid(1 - (1 - below**r) ** b, below)
+            fn = np.trapezoid((1 - above**r) ** b, above)
+            if fp + fn < best:
+                best, params = fp + fn, (b, r)
+    return params
+
+
 def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupPlan) -> None:
     """The later of two near-duplicate documents gets ``near_duplicate_of``, the first (by
-    ``document_order``) lists it in ``near_duplicates``."""
-    from datasketch import LeanMinHash, MinHashLSH
+    ``document_order``) lists it in ``near_duplicates``.
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    hashes: dict[str, Any] = {}
-    order = {d.doc_id: d.order for d in ordered}
-    for doc in ordered:
-        if not doc.signature:
-            continue
-        m = LeanMinHash(seed=1, hashvalues=np.array(doc.signature, dtype=np.uint64), scheme="affine64")
-        keepers = [k for k in lsh.query(m) if hashes[k].jaccard(m) >= threshold]
+    LSH by banding: documents that agree on all rows of some band are candidates, and a candidate
+    whose estimated Jaccard similarity reaches the threshold is a near duplicate. A document that
+    is a near duplicate is not indexed itself, so every copy points at the first."""
+    docs = [d for d in ordered if d.signature]
+    if not docs:
+        return
+    bands, rows = lsh_bands(threshold)
+    sigs = np.array([d.signature for d in docs], dtype=np.uint64)
+    keys = sigs[:, : bands * rows].reshape(len(docs), bands, rows)
+    band_hash = np.zeros((len(docs), bands), dtype=np.uint64)
+    for k in range(rows):  # one 64-bit key per band (collisions only add candidates, checked below)
+        band_hash = band_hash * np.uint64(0x100000001B3) ^ keys[:, :, k]
+    buckets: dict[tuple[int, int], list[int]] = {}
+    for i, doc in enumerate(docs):
+        mine = [(band, int(h)) for band, h in enumerate(band_hash[i])]
+        candidates = {j for key in mine for j in buckets.get(key, ())}
+        keepers = [j for j in candidates if np.count_nonzero(sigs[j] == sigs[i]) >= threshold * NUM_PERM]
         if keepers:
-            first = min(keepers, key=lambda k: order[k])
+            first = docs[min(keepers)].doc_id  # docs are in document order
             plan.near[doc.doc_id] = {"near_duplicate_of": first}
             plan.near.setdefault(first, {}).setdefault("near_duplicates", []).append(doc.doc_id)
             continue
-        lsh.insert(doc.doc_id, m)
-        hashes[doc.doc_id] = m
+        for key in mine:
+            buckets.setdefault(key, []).append(i)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
-from pipeline.dedup import dedup_corpus, signature
+from pipeline.dedup import DedupPlan, DocumentKeys, _near_duplicates, dedup_corpus, signature
 
 from .test_corpus import PARAGRAPHS
 
@@ -39,3 +41,45 @@ def test_signatures_estimate_similarity() -> None:
     assert same > 0.8 and different < 0.1
     assert signature(text) == signature(text) and len(signature(text)) == 128
     assert signature("短") == []
+
+
+def _datasketch_near(docs: list[DocumentKeys], threshold: float) -> dict[str, dict]:
+    """The reference: datasketch's MinHashLSH over the same signatures, the same walk."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    lsh, hashes, near = MinHashLSH(threshold=threshold, num_perm=128), {}, {}
+    order = {d.doc_id: d.order for d in docs}
+    for doc in docs:
+        m = LeanMinHash(seed=1, hashvalues=np.array(doc.signature, dtype=np.uint64), scheme="affine64")
+        keepers = [k for k in lsh.query(m) if hashes[k].jaccard(m) >= threshold]
+        if keepers:
+            first = min(keepers, key=lambda k: order[k])
+            near[doc.doc_id] = {"near_duplicate_of": first}
+            near.setdefault(first, {}).setdefault("near_duplicates", []).append(doc.doc_id)
+            continue
+        lsh.insert(doc.doc_id, m)
+        hashes[doc.doc_id] = m
+    return near
+
+
+def test_near_duplicates_match_datasketch() -> None:
+    rng = random.Random(5)
+    places = "东西南北"
+    sentences = [p[:-1] for p in PARAGRAPHS] + [f"第{n}号议题讨论了{rng.choice(places)}区的道路改造" for n in range(40)]
+    docs, texts = [], []
+    for n in range(300):
+        if texts and rng.random() < 0.3:  # an edited copy of an earlier document
+            base = rng.choice(texts)
+            cut = rng.randrange(len(base))
+            edited = base[:cut] + rng.choice(sentences) + base[cut:]
+            text = edited if rng.random() < 0.5 else base[: len(base) * 9 // 10]
+        else:
+            text = "，".join(rng.choice(sentences) for _ in range(rng.randint(6, 14))) + "。"
+        texts.append(text)
+        docs.append(DocumentKeys((f"2023-{n % 12 + 1:02d}", f"d{n:03d}"), f"d{n:03d}", [], signature(text)))
+    docs.sort(key=lambda d: d.order)
+    for threshold in (0.5, 0.7, 0.9):
+        ours = DedupPlan()
+        _near_duplicates(docs, threshold, ours)
+        assert ours.near == _datasketch_near(docs, threshold)
+        assert len(ours.near) > 20
