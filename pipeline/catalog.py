@@ -18,9 +18,9 @@ SCHEMA = """
 CREATE TABLE documents (id TEXT PRIMARY KEY, path TEXT, sha256 TEXT, status TEXT, reason TEXT,
                         title TEXT, published TEXT, encoding TEXT, paragraphs INTEGER, record TEXT, part TEXT);
 CREATE TABLE paragraphs (id TEXT PRIMARY KEY, doc_id TEXT, idx INTEGER, kind TEXT, text TEXT,
-                         path TEXT, start INTEGER, end INTEGER, record TEXT, part TEXT);
+                         path TEXT, start INTEGER, end INTEGER, record TEXT);
 CREATE INDEX documents_part ON documents(part);
-CREATE INDEX paragraphs_part ON paragraphs(part);
+CREATE INDEX paragraphs_doc ON paragraphs(doc_id);
 CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='rowid',
                                                tokenize='trigram');
 """
@@ -29,7 +29,7 @@ CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', conte
 class Catalog:
     """Writes ``catalog.sqlite`` document by document; ``close()`` builds the full-text index.
 
-    Rows carry the corpus part they came from. Given the previous version's catalog and the parts
+    Documents carry the corpus part they came from. Given the previous version's catalog and the parts
     it shares with this one, the copy is updated instead of rebuilt: rows of the other parts are
     replaced, and the full-text index is touched only for paragraphs whose text is new or gone
     (a paragraph that only gained a duplicate keeps its index entry)."""
@@ -41,7 +41,7 @@ class Catalog:
         self.paragraphs: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
         self.new_ids: list[tuple[str]] = []
-        self.old: dict[str, tuple[int, str]] | None = None  # id -> (rowid, text) of replaced parts
+        self.old: dict[str, tuple[int, str, str]] | None = None  # id -> (rowid, text, record) of replaced parts
         if previous is None or not previous.is_file() or not keep_parts:
             self.con = sqlite3.connect(path)
             self.con.executescript(SCHEMA)
@@ -49,11 +49,12 @@ class Catalog:
         shutil.copyfile(previous, path)
         self.con = sqlite3.connect(path)
         gone = [(p,) for (p,) in self.con.execute("SELECT DISTINCT part FROM documents") if p not in keep_parts]
-        self.con.executemany("DELETE FROM documents WHERE part = ?", gone)
         self.old = {}
         for (part,) in gone:
-            for rowid, pid, text in self.con.execute("SELECT rowid, id, text FROM paragraphs WHERE part = ?", (part,)):
-                self.old[pid] = (rowid, text)
+            rows = self.con.execute("SELECT p.rowid, p.id, p.text, p.record FROM paragraphs p "
+                                    "JOIN documents d ON p.doc_id = d.id WHERE d.part = ?", (part,))
+            self.old.update((pid, (rowid, text, record)) for rowid, pid, text, record in rows)
+        self.con.executemany("DELETE FROM documents WHERE part = ?", gone)
 
     def add(self, result: dict[str, Any], part: str) -> None:
         d = result["document"]
@@ -61,13 +62,14 @@ class Catalog:
                                d.get("published"), d.get("encoding"), d.get("paragraphs", 0), _json(d), part))
         for p in result["paragraphs"]:
             row = (p["id"], p["doc_id"], p["index"], p["kind"], p["text"], p["source"]["path"],
-                   p["source"]["start"], p["source"]["end"], _json(p), part)
+                   p["source"]["start"], p["source"]["end"], _json(p))
             if self.old is None:
                 self.paragraphs.append(row)
                 continue
-            rowid, text = self.old.pop(p["id"], (None, None))
+            rowid, text, record = self.old.pop(p["id"], (None, None, None))
             if text == p["text"]:
-                self.updates.append((*row[1:], rowid))
+                if record != row[8]:
+                    self.updates.append((*row[1:4], *row[5:], rowid))  # all but id and text
                 continue
             if rowid is not None:
                 self._remove([(rowid, text)])
@@ -82,9 +84,9 @@ class Catalog:
 
     def _flush(self) -> None:
         self.con.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)", self.documents)
-        self.con.executemany("INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?,?)", self.paragraphs)
-        self.con.executemany("UPDATE paragraphs SET doc_id=?, idx=?, kind=?, text=?, path=?, start=?, end=?, "
-                             "record=?, part=? WHERE rowid=?", self.updates)
+        self.con.executemany("INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?)", self.paragraphs)
+        self.con.executemany("UPDATE paragraphs SET doc_id=?, idx=?, kind=?, path=?, start=?, end=?, record=? "
+                             "WHERE rowid=?", self.updates)
         self.documents, self.paragraphs, self.updates = [], [], []
 
     def close(self) -> None:
@@ -92,7 +94,7 @@ class Catalog:
         if self.old is None:
             self.con.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')")
         else:
-            self._remove(list(self.old.values()))
+            self._remove([(rowid, text) for rowid, text, _ in self.old.values()])
             self.con.executemany("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
                                  "WHERE id = ?", self.new_ids)
         self.con.commit()

@@ -400,10 +400,17 @@ class RecordWriter:
     def _open(self) -> None:
         self.name = self._next_name()
         self.raw = open(self.directory / self.name, "wb")  # noqa: SIM115 (closed in _close)
-        self.stream = zstandard.ZstdCompressor(level=6).stream_writer(self.raw, closefd=False)
+        self.stream = zstandard.ZstdCompressor(level=3).stream_writer(self.raw, closefd=False)
         self.size = self.records = 0
+        self.pending: list[bytes] = []  # lines go to the compressor in chunks: a write per line costs more
+        self.pending_size = 0
+
+    def _drain(self) -> None:
+        self.stream.write(b"".join(self.pending))
+        self.pending, self.pending_size = [], 0
 
     def _close(self) -> None:
+        self._drain()
         self.stream.close()
         self.raw.close()
         self.stream = None
@@ -417,7 +424,10 @@ class RecordWriter:
             self._close()
         if self.stream is None:
             self._open()
-        self.stream.write(line)
+        self.pending.append(line)
+        self.pending_size += len(line)
+        if self.pending_size >= 1 << 20:
+            self._drain()
         self.size += len(line)
         self.records += 1
         self.count += 1
