@@ -160,11 +160,23 @@ class RuleSet:
             return rule.pattern.search(key) is not None
         return rule.dateline and DATE.search(key) is not None and _residual_han(key, self.widget_words) <= 12
 
+    @functools.cached_property
+    def _gate(self) -> re.Pattern[str]:
+        """Every pattern rule in one regex: a line none of them finds (most lines) skips the loop."""
+        patterns = [f"(?:{r.pattern.pattern})" for r in self.rules if r.pattern is not None]
+        return re.compile("|".join(patterns) or "(?!)")
+
+    @functools.cached_property
+    def _datelines(self) -> bool:
+        return any(r.dateline for r in self.rules)
+
     def match(self, key: str) -> Rule | None:
         """The first rule (exact lists first, then in pack order) that matches a line key, or None."""
         rule = self.exact.get(_core(key))
         if rule and self.matches(rule, key):
             return rule
+        if not self._gate.search(key) and not (self._datelines and DATE.search(key)):
+            return None
         return next((r for r in self.rules if not r.exact and self.matches(r, key)), None)
 
     def is_widget_line(self, key: str) -> bool:
