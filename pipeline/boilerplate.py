@@ -161,23 +161,18 @@ class RuleSet:
         return rule.dateline and DATE.search(key) is not None and _residual_han(key, self.widget_words) <= 12
 
     @functools.cached_property
-    def _gate(self) -> re.Pattern[str]:
-        """Every pattern rule in one regex: a line none of them finds (most lines) skips the loop."""
-        patterns = [f"(?:{r.pattern.pattern})" for r in self.rules if r.pattern is not None]
-        return re.compile("|".join(patterns) or "(?!)")
-
-    @functools.cached_property
-    def _datelines(self) -> bool:
-        return any(r.dateline for r in self.rules)
+    def _by_length(self) -> list[tuple[Rule, ...]]:
+        """For each line length, the pattern and dateline rules that allow it, in pack order."""
+        loose = [r for r in self.rules if not r.exact]
+        return [tuple(r for r in loose if r.max_chars >= n) for n in range(self.longest + 1)]
 
     def match(self, key: str) -> Rule | None:
         """The first rule (exact lists first, then in pack order) that matches a line key, or None."""
         rule = self.exact.get(_core(key))
         if rule and self.matches(rule, key):
             return rule
-        if not self._gate.search(key) and not (self._datelines and DATE.search(key)):
-            return None
-        return next((r for r in self.rules if not r.exact and self.matches(r, key)), None)
+        candidates = self._by_length[len(key)] if len(key) <= self.longest else ()
+        return next((r for r in candidates if self.matches(r, key)), None)
 
     def is_widget_line(self, key: str) -> bool:
         """A short line of widget words (打印 纠错 …) with little else."""
