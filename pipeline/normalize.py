@@ -82,14 +82,17 @@ def nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+NEIGHBOUR_MARKS = re.compile(r"[,:;?!()] ?[,:;?!()，：；？！（）]|[，：；？！（）] ?[,:;?!()]")
+
+
 def _punctuation_outside_damage(text: str) -> str:
     """han_punctuation until it settles, leaving the ``?`` of lost bytes alone (only ``?`` can be
     damage). A mark beside one just widened (``真的?!``) is Han context only on the next round."""
     for _ in range(8):
         protected = [(s, e) for s, e, _ in find_corruption(text)] if "?" in text else None
         widened = han_punctuation(text, protected)
-        if widened == text:
-            break
+        if widened == text or not NEIGHBOUR_MARKS.search(text):  # no mark waits on another: settled
+            return widened
         text = widened
     return text
 
