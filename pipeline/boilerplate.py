@@ -194,8 +194,14 @@ class Boilerplate:
     metadata: dict[str, Any]
 
 
+@functools.cache
+def _han_at_least(n: int) -> re.Pattern[str]:
+    """Matches from the start of a text once it has seen ``n`` Han characters (stops there)."""
+    return re.compile(rf"(?:[^{HAN.pattern[1:-1]}]*{HAN.pattern}){{{n}}}")
+
+
 def is_body_like(block: Block, min_han: int) -> bool:
-    return len(HAN.findall(block.text)) >= min_han and bool(SENTENCE_PUNCT.search(block.text))
+    return bool(SENTENCE_PUNCT.search(block.text)) and _han_at_least(min_han).match(block.text) is not None
 
 
 def remove_boilerplate(blocks: list[Block], rules: RuleSet, settings: dict[str, Any],

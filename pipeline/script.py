@@ -428,6 +428,8 @@ class Converter:
         Cheap and context-free, for match keys: ``convert_chars`` of a Traditional and of a
         Simplified spelling of a text agree far more often than the texts do.
         """
+        if not self._trigger.found_in(text):  # one regex scan instead of a dict lookup per character
+            return text
         return text.translate(self._char_table)
 
     def _convert(self, text: str) -> str:
