@@ -21,7 +21,7 @@ from .decoding import Decoded, NotText, decode
 from .html import extract
 from .normalize import is_settled, normalize_steps
 from .records import Block, DocumentResult, Rejected, doc_id, paragraph_record, reject_record
-from .repair import REPAIRS, find_corruption
+from .repair import GUESSED, REPAIRS, find_corruption, guessed, is_suspect
 from .ruby import remove_ruby
 from .script import Converter, detect_script, get_converter, has_traditional
 
@@ -56,8 +56,12 @@ def _repair(blocks: list[Block], config: Config) -> None:
     enabled = set(config["repair"]["fixes"]) if config["repair"]["enabled"] else set()
     fixes = [(name, fix) for name, fix in REPAIRS if name in enabled]
     for block in blocks:
+        if not is_suspect(block.text):  # most paragraphs are clean: one regex search, no fix runs
+            continue
         for name, fix in fixes:
-            block.apply(name, fix(block.text))
+            before = block.text
+            if block.apply(name, fix(before)) and guessed(name, before):
+                block.flag(GUESSED)
 
 
 def _ruby(blocks: list[Block], config: Config) -> None:

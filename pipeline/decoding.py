@@ -108,15 +108,26 @@ class Decoded:
         return {"encoding_spans": [{"start": s, "end": e, "encoding": c} for s, e, c in self.spans]}
 
 
+# Python codecs that are not charsets a page can be written in: a page "declaring" one is lying.
+NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "punycode", "idna", "undefined", "palmos", "mbcs",
+                "utf-7"}
+
+
 def normalize_name(name: str) -> str | None:
-    """The codec we decode a declared/detected charset name with, or None if unknown."""
+    """The codec we decode a declared/detected charset name with, or None if unknown.
+
+    >>> normalize_name("GB2312"), normalize_name("unicode_escape")
+    ('gb18030', None)
+    """
     low = name.strip().lower().replace("_", "-")
     if low in ALIASES:
         return ALIASES[low]
     try:
-        return codecs.lookup(low).name
+        info = codecs.lookup(low)
     except LookupError:
         return None
+    name = info.name.replace("_", "-")
+    return None if name in NOT_CHARSETS or not getattr(info, "_is_text_encoding", True) else info.name
 
 
 def sniff_binary(data: bytes) -> str | None:

