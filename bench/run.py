@@ -19,15 +19,15 @@ import time
 from datetime import date
 from pathlib import Path
 
-from . import opencc_compare
+from . import detection, opencc_compare, repair_rate, schedule
 from .corpus import generate
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 
 
-def pinned(cmd: list[str]) -> list[str]:
-    return ["taskset", "-c", "0", *cmd] if shutil.which("taskset") else cmd
+def pinned(cmd: list[str], cores: str = "0") -> list[str]:
+    return ["taskset", "-c", cores, *cmd] if shutil.which("taskset") else cmd
 
 
 MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
@@ -41,7 +41,8 @@ def run_pipeline(raw: Path, clean: Path, workers: int = 1, fresh: bool = True) -
     started = time.perf_counter()
     cmd = [sys.executable, "-m", "pipeline", "run", "--raw", str(raw), "--clean", str(clean),
            "--workers", str(workers)]
-    p = subprocess.run([sys.executable, "-c", MEASURE, *(pinned(cmd) if workers == 1 else cmd)],
+    cores = ",".join(str(n) for n in range(workers))
+    p = subprocess.run([sys.executable, "-c", MEASURE, *pinned(cmd, cores)],
                        capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if p.returncode:
@@ -105,6 +106,11 @@ def main() -> int:
         results["runs"].append(run)
         print(f"{run['mb']:>6} MB {run['files']:>6} files: {run['seconds']:>7} s  {run['mb_per_s']:>6} MB/s per core  "
               f"peak RSS {run['peak_rss_mb']} MB")
+    if (os.cpu_count() or 1) >= 2:
+        two = run_pipeline(raw, WORK / "clean", workers=2)
+        speedup = round(results["runs"][-1]["seconds"] / two["seconds"], 2)
+        results["two_workers"] = {"seconds": two["seconds"], "speedup": speedup}
+        print(f"2 workers on 2 cores: {two['seconds']} s = {results['two_workers']['speedup']}x one worker")
     inc = incremental(raw, WORK / "clean", results["runs"][-1]["seconds"], results["runs"][-1]["mb"])
     results["incremental_1pct"] = inc
     print(f"incremental run after adding 1% new files: {inc['seconds']} s = "
@@ -122,6 +128,9 @@ def main() -> int:
     results["ratio"] = round(last["mb_per_s"] / chain, 1)
     print(f"plain chain: {chain} MB/s on {total / 1e6:.1f} MB; jinghua is {results['ratio']}x faster")
     print("time per stage (s): " + ", ".join(f"{k} {v}" for k, v in last["stages"].items()))
+    repair_rate.run(results)
+    detection.run(results)
+    schedule.run(results)
     if not args.skip_opencc:
         opencc_compare.run(results)
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
