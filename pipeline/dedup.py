@@ -41,25 +41,28 @@ class DocumentKeys:
     order: tuple[str, str]
     doc_id: str
     paragraphs: list[tuple[str, bytes | None]]  # (paragraph id, key or None when too short)
-    signature: list[int]
+    signature: bytes  # the MinHash signature as little-endian uint64 (b"" when too short to compare)
 
 
     def to_json(self) -> dict[str, Any]:
-        return {"order": list(self.order), "doc_id": self.doc_id, "signature": self.signature,
+        return {"order": list(self.order), "doc_id": self.doc_id, "signature": self.signature.hex(),
                 "paragraphs": [[pid, key.hex() if key else None] for pid, key in self.paragraphs]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentKeys:
         return cls((data["order"][0], data["order"][1]), data["doc_id"],
-                   [(pid, bytes.fromhex(key) if key else None) for pid, key in data["paragraphs"]], data["signature"])
+                   [(pid, bytes.fromhex(key) if key else None) for pid, key in data["paragraphs"]],
+                   bytes.fromhex(data["signature"]))
 
 
 def document_keys(result: dict[str, Any], min_chars: int) -> DocumentKeys:
     paras = [(p["id"], paragraph_key(p["text"]) if len(p["text"]) >= min_chars else None)
              for p in result["paragraphs"]]
     signature = result.get("signature")
+    if signature is None:
+        signature = document_signature(result)
     return DocumentKeys(document_order(result["document"]), result["document"]["id"], paras,
-                        document_signature(result) if signature is None else signature)
+                        np.array(signature, dtype=np.uint64).tobytes())
 
 
 @dataclass
@@ -196,7 +199,7 @@ def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupP
     if not docs:
         return
     bands, rows = lsh_bands(threshold)
-    sigs = np.array([d.signature for d in docs], dtype=np.uint64)
+    sigs = np.frombuffer(b"".join(d.signature for d in docs), dtype=np.uint64).reshape(len(docs), NUM_PERM)
     keys = sigs[:, : bands * rows].reshape(len(docs), bands, rows)
     band_hash = np.zeros((len(docs), bands), dtype=np.uint64)
     for k in range(rows):  # one 64-bit key per band (collisions only add candidates, checked below)

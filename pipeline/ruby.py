@@ -8,11 +8,12 @@ that pypinyin lists as a reading of the character just before it, so real bracke
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import unicodedata
 from functools import cache
-
-from pypinyin import Style, pinyin
+from pathlib import Path
 
 PINYIN_LETTERS = "a-zA-ZāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿêÊ"
 RUBY = re.compile(rf"([\u3400-\u9fff\uf900-\ufaff])[(（]\s?([{PINYIN_LETTERS}]{{1,7}})\s?[)）]")
@@ -26,6 +27,16 @@ def _strip_tone(syllable: str) -> str:
 
 
 @cache
+def pinyin_table() -> dict[int, str]:
+    """pypinyin's readings of single characters (code point -> ``"fā,fà"``), read from its data
+    file: importing pypinyin itself would also load its phrase dictionary (56 MB we never use)."""
+    spec = importlib.util.find_spec("pypinyin")
+    assert spec is not None and spec.submodule_search_locations, "pypinyin is a dependency"
+    data = json.loads((Path(spec.submodule_search_locations[0]) / "pinyin_dict.json").read_text(encoding="utf-8"))
+    return {int(code): value for code, value in data.items()}
+
+
+@cache
 def readings(char: str) -> frozenset[str]:
     """All readings of a character, with tone marks and without.
 
@@ -33,9 +44,10 @@ def readings(char: str) -> frozenset[str]:
     ['bo', 'bō']
     """
     out: set[str] = set()
-    for syllable in pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")[0] if char else []:
-        s = unicodedata.normalize("NFC", syllable.lower())
-        out.update((s, _strip_tone(s)))
+    for syllable in pinyin_table().get(ord(char), "").split(",") if len(char) == 1 else []:
+        if syllable:
+            s = unicodedata.normalize("NFC", syllable.lower())
+            out.update((s, _strip_tone(s)))
     return frozenset(out)
 
 

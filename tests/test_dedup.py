@@ -50,7 +50,7 @@ def _datasketch_near(docs: list[DocumentKeys], threshold: float) -> dict[str, di
     lsh, hashes, near = MinHashLSH(threshold=threshold, num_perm=128), {}, {}
     order = {d.doc_id: d.order for d in docs}
     for doc in docs:
-        m = LeanMinHash(seed=1, hashvalues=np.array(doc.signature, dtype=np.uint64), scheme="affine64")
+        m = LeanMinHash(seed=1, hashvalues=np.frombuffer(doc.signature, dtype=np.uint64), scheme="affine64")
         keepers = [k for k in lsh.query(m) if hashes[k].jaccard(m) >= threshold]
         if keepers:
             first = min(keepers, key=lambda k: order[k])
@@ -76,7 +76,8 @@ def test_near_duplicates_match_datasketch() -> None:
         else:
             text = "，".join(rng.choice(sentences) for _ in range(rng.randint(6, 14))) + "。"
         texts.append(text)
-        docs.append(DocumentKeys((f"2023-{n % 12 + 1:02d}", f"d{n:03d}"), f"d{n:03d}", [], signature(text)))
+        packed = np.array(signature(text), dtype=np.uint64).tobytes()
+        docs.append(DocumentKeys((f"2023-{n % 12 + 1:02d}", f"d{n:03d}"), f"d{n:03d}", [], packed))
     docs.sort(key=lambda d: d.order)
     for threshold in (0.5, 0.7, 0.9):
         ours = DedupPlan()
