@@ -201,12 +201,13 @@ def _write_part(shard: Path, part: str, chrome: SiteChrome, decided: DedupPlan, 
         result.pop("signature", None)
         apply_site_chrome(result, chrome)
         apply_dedup(result, decided)
-        writers["documents"].write(result["document"])
-        for para in result["paragraphs"]:
-            writers["paragraphs"].write(para)
+        lines = [dumps(result["document"]), *(dumps(p) for p in result["paragraphs"])]
+        writers["documents"].write_line(lines[0])
+        for line in lines[1:]:
+            writers["paragraphs"].write_line(line)
         for rej in result["rejects"]:
-            writers["rejects"].write(rej)
-        index.add(result, part)
+            writers["rejects"].write_line(dumps(rej))
+        index.add(result, part, lines)
         summary.add(result)
     return summary.state()
 

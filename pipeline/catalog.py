@@ -56,13 +56,16 @@ class Catalog:
             self.old.update((pid, (rowid, text, record)) for rowid, pid, text, record in rows)
         self.con.executemany("DELETE FROM documents WHERE part = ?", gone)
 
-    def add(self, result: dict[str, Any], part: str) -> None:
+    def add(self, result: dict[str, Any], part: str, lines: list[bytes]) -> None:
+        """One document result; ``lines`` are its document and paragraph records as written
+        (JSON lines, in that order), stored as they are rather than serialised again."""
         d = result["document"]
+        records = [line.rstrip(b"\n").decode() for line in lines]
         self.documents.append((d["id"], d["path"], d["sha256"], d["status"], d["reason"], d.get("title"),
-                               d.get("published"), d.get("encoding"), d.get("paragraphs", 0), _json(d), part))
-        for p in result["paragraphs"]:
+                               d.get("published"), d.get("encoding"), d.get("paragraphs", 0), records[0], part))
+        for p, record in zip(result["paragraphs"], records[1:], strict=True):
             row = (p["id"], p["doc_id"], p["index"], p["kind"], p["text"], p["source"]["path"],
-                   p["source"]["start"], p["source"]["end"], _json(p))
+                   p["source"]["start"], p["source"]["end"], record)
             if self.old is None:
                 self.paragraphs.append(row)
                 continue
@@ -99,10 +102,6 @@ class Catalog:
                                  "WHERE id = ?", self.new_ids)
         self.con.commit()
         self.con.close()
-
-
-def _json(record: dict[str, Any]) -> str:
-    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def search(path: Path, query: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -418,8 +418,8 @@ class RecordWriter:
         self.files.append({"file": self.name, "kind": self.kind, "records": self.records,
                            "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
 
-    def write(self, record: dict[str, Any]) -> None:
-        line = dumps(record)
+    def write_line(self, line: bytes) -> None:
+        """One record, already a JSON line (:func:`dumps`)."""
         if self.stream is not None and self.size + len(line) > self.max_bytes:
             self._close()
         if self.stream is None:
