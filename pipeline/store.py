@@ -36,6 +36,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,8 +111,10 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
     """Every file under raw/, sorted by path. Unreadable entries are listed with their problem.
 
     ``known`` maps a path to ``[size, mtime_ns, ctime_ns, inode, sha256]`` from the last run: a
-    file whose stat is unchanged is not read again. It is updated in place to what was found."""
+    file whose stat is unchanged is not read again. It is updated in place to what was found.
+    The others are hashed by a few threads (reading and hashing release the GIL)."""
     seen: dict[str, list[Any]] = {}
+    to_hash: list[tuple[str, Path, list[int]]] = []
     if not raw_dir.is_dir():
         raise StoreError(f"raw directory not found: {raw_dir}")
     root = raw_dir.resolve()
@@ -152,11 +155,25 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
                     continue
                 stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
                 old = (known or {}).get(rel)
-                sha = old[4] if old is not None and old[:4] == stamp else file_sha256(path, max_bytes)
-                seen[rel] = [*stamp, sha]
-                found.append(RawFile(rel, st.st_size, sha))
+                if old is not None and old[:4] == stamp:
+                    seen[rel] = old
+                    found.append(RawFile(rel, st.st_size, old[4]))
+                else:
+                    to_hash.append((rel, path, stamp))
             except OSError as e:
                 found.append(RawFile(rel, 0, "", f"unreadable: {e.strerror}"))
+
+    def hashed(item: tuple[str, Path, list[int]]) -> RawFile:
+        rel, path, stamp = item
+        try:
+            sha = file_sha256(path, max_bytes)
+        except OSError as e:
+            return RawFile(rel, 0, "", f"unreadable: {e.strerror}")
+        seen[rel] = [*stamp, sha]
+        return RawFile(rel, stamp[0], sha)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found += pool.map(hashed, to_hash)
     found.sort(key=lambda f: f.path)
     if known is not None:
         known.clear()
