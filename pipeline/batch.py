@@ -13,7 +13,6 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -142,11 +141,12 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path
     removed = {doc.doc_id: chrome.removes(site) for shard in keys.values() for site, doc in shard}
     decided = DedupPlan()
     if dedup["enabled"]:  # on what site chrome leaves
-        decided = plan_dedup([_without(doc, removed[doc.doc_id]) for shard in keys.values() for _, doc in shard],
+        decided = plan_dedup([doc.without(removed[doc.doc_id]) for shard in keys.values() for _, doc in shard],
                              dedup["near_threshold"])
     size = config["run"]["records_file_bytes"]
     parts = {key: digest("part", key, size, [[decided.decisions(doc), sorted(k.hex() for k in removed[doc.doc_id])]
                                              for _, doc in keys[key]]) for key in plan.shards}
+    del keys  # what follows needs the decisions only: the memory goes to writing the parts
     previous_dir = layout.version_dir(layout.current_version() or "")
     previous = _previous_parts(previous_dir)
     stage_seconds: Counter[str] = Counter()
@@ -187,10 +187,6 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path
                 "config_source": Path(config.source).name, "timings": finished["timings"]}
 
     return publish(layout, plan, fill)
-
-
-def _without(doc: DocumentKeys, removed: set[bytes]) -> DocumentKeys:
-    return replace(doc, paragraphs=[(pid, k) for pid, k in doc.paragraphs if k not in removed]) if removed else doc
 
 
 def _write_part(shard: Path, part: str, chrome: SiteChrome, decided: DedupPlan, writers: dict[str, RecordWriter],

@@ -16,10 +16,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+
+from .records import paragraph_id
 
 WHITESPACE = re.compile(r"\s+")
 
@@ -34,34 +37,51 @@ def document_order(document: dict[str, Any]) -> tuple[str, str]:
     return (document.get("published") or "9999", document["path"])
 
 
+KEY_BYTES = 20  # a paragraph key (sha1); all zero for a paragraph too short to count
+NO_KEY = bytes(KEY_BYTES)
+
+
 @dataclass
 class DocumentKeys:
-    """What dedup needs of one document: small enough to hold for the whole corpus."""
+    """What dedup needs of one document: small enough to hold for the whole corpus (packed
+    bytes, not objects per paragraph: a 50 MB corpus has some 140,000 paragraphs)."""
 
     order: tuple[str, str]
     doc_id: str
-    paragraphs: list[tuple[str, bytes | None]]  # (paragraph id, key or None when too short)
+    keys: bytes  # the paragraphs' keys in order, KEY_BYTES each (NO_KEY when too short)
     signature: bytes  # the MinHash signature as little-endian uint64 (b"" when too short to compare)
 
+    def paragraphs(self) -> Iterator[tuple[str, bytes]]:
+        """(paragraph id, key) of every paragraph that has a key."""
+        for i in range(len(self.keys) // KEY_BYTES):
+            key = self.keys[i * KEY_BYTES:(i + 1) * KEY_BYTES]
+            if key != NO_KEY:
+                yield paragraph_id(self.doc_id, i), key
+
+    def without(self, removed: set[bytes]) -> DocumentKeys:
+        """The keys once the paragraphs with these keys are gone (site chrome): ids stay."""
+        if not removed:
+            return self
+        keys = [self.keys[i:i + KEY_BYTES] for i in range(0, len(self.keys), KEY_BYTES)]
+        return replace(self, keys=b"".join(NO_KEY if k in removed else k for k in keys))
 
     def to_json(self) -> dict[str, Any]:
-        return {"order": list(self.order), "doc_id": self.doc_id, "signature": self.signature.hex(),
-                "paragraphs": [[pid, key.hex() if key else None] for pid, key in self.paragraphs]}
+        return {"order": list(self.order), "doc_id": self.doc_id, "keys": self.keys.hex(),
+                "signature": self.signature.hex()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DocumentKeys:
-        return cls((data["order"][0], data["order"][1]), data["doc_id"],
-                   [(pid, bytes.fromhex(key) if key else None) for pid, key in data["paragraphs"]],
+        return cls((data["order"][0], data["order"][1]), data["doc_id"], bytes.fromhex(data["keys"]),
                    bytes.fromhex(data["signature"]))
 
 
 def document_keys(result: dict[str, Any], min_chars: int) -> DocumentKeys:
-    paras = [(p["id"], paragraph_key(p["text"]) if len(p["text"]) >= min_chars else None)
-             for p in result["paragraphs"]]
+    """A document result's keys; its paragraph ids must be ``paragraph_id(doc id, position)``."""
+    keys = b"".join(paragraph_key(p["text"]) if len(p["text"]) >= min_chars else NO_KEY for p in result["paragraphs"])
     signature = result.get("signature")
     if signature is None:
         signature = document_signature(result)
-    return DocumentKeys(document_order(result["document"]), result["document"]["id"], paras,
+    return DocumentKeys(document_order(result["document"]), result["document"]["id"], keys,
                         np.array(signature, dtype=np.uint64).tobytes())
 
 
@@ -73,10 +93,9 @@ class DedupPlan:
     copies: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # kept id -> its copies
     near: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc id -> near-duplicate fields
 
-
     def decisions(self, doc: DocumentKeys) -> list[Any]:
         """What the plan decided for one document (when equal, its published records are too)."""
-        mine = [[pid, self.original.get(pid), self.copies.get(pid)] for pid, _ in doc.paragraphs
+        mine = [[pid, self.original.get(pid), self.copies.get(pid)] for pid, _ in doc.paragraphs()
                 if pid in self.original or pid in self.copies]
         return [mine, self.near.get(doc.doc_id)]
 
@@ -87,9 +106,7 @@ def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPla
     first: dict[bytes, str] = {}
     ordered = sorted(documents, key=lambda d: d.order)
     for doc in ordered:
-        for pid, key in doc.paragraphs:
-            if key is None:
-                continue
+        for pid, key in doc.paragraphs():
             kept = first.setdefault(key, pid)
             if kept != pid:
                 plan.original[pid] = kept

@@ -70,9 +70,13 @@ def doc_id(path: str) -> str:
     return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
+def paragraph_id(did: str, index: int) -> str:
+    return f"{did}-p{index:04d}"
+
+
 def paragraph_record(did: str, index: int, block: Block, source: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": f"{did}-p{index:04d}",
+        "id": paragraph_id(did, index),
         "doc_id": did,
         "index": index,
         "kind": block.kind,

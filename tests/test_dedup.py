@@ -7,13 +7,14 @@ import random
 import numpy as np
 
 from pipeline.dedup import DedupPlan, DocumentKeys, _near_duplicates, dedup_corpus, signature
+from pipeline.records import paragraph_id
 
 from .test_corpus import PARAGRAPHS
 
 
 def _result(path: str, published: str | None, texts: list[str]) -> dict:
     doc = {"id": path, "path": path, "status": "ok", "published": published}
-    paras = [{"id": f"{path}-p{i}", "doc_id": path, "text": t, "source": {"start": i}, "duplicates": []}
+    paras = [{"id": paragraph_id(path, i), "doc_id": path, "text": t, "source": {"start": i}, "duplicates": []}
              for i, t in enumerate(texts)]
     return {"document": doc, "paragraphs": paras, "rejects": []}
 
@@ -24,11 +25,11 @@ def test_the_earliest_published_copy_is_kept() -> None:
     undated = _result("b/undated.txt", None, [PARAGRAPHS[1], "短句"])
     dedup_corpus([late, early, undated], min_chars=10)
     assert [p["text"] for p in early["paragraphs"]] == [PARAGRAPHS[1], "短句"]
-    assert early["paragraphs"][0]["duplicates"] == [{"id": "a/late.txt-p1", "doc_id": "a/late.txt"},
-                                                    {"id": "b/undated.txt-p0", "doc_id": "b/undated.txt"}]
+    assert early["paragraphs"][0]["duplicates"] == [{"id": "a/late.txt-p0001", "doc_id": "a/late.txt"},
+                                                    {"id": "b/undated.txt-p0000", "doc_id": "b/undated.txt"}]
     assert [p["text"] for p in late["paragraphs"]] == [PARAGRAPHS[0]]
     assert [(r["rule"], r["detail"]) for r in late["rejects"] + undated["rejects"]] == [
-        ("dedup", "duplicate of z/early.txt-p0"), ("dedup", "duplicate of z/early.txt-p0")]
+        ("dedup", "duplicate of z/early.txt-p0000"), ("dedup", "duplicate of z/early.txt-p0000")]
     assert undated["document"]["duplicate_paragraphs"] == 1  # "短句" is too short to count
 
 
@@ -77,7 +78,7 @@ def test_near_duplicates_match_datasketch() -> None:
             text = "，".join(rng.choice(sentences) for _ in range(rng.randint(6, 14))) + "。"
         texts.append(text)
         packed = np.array(signature(text), dtype=np.uint64).tobytes()
-        docs.append(DocumentKeys((f"2023-{n % 12 + 1:02d}", f"d{n:03d}"), f"d{n:03d}", [], packed))
+        docs.append(DocumentKeys((f"2023-{n % 12 + 1:02d}", f"d{n:03d}"), f"d{n:03d}", b"", packed))
     docs.sort(key=lambda d: d.order)
     for threshold in (0.5, 0.7, 0.9):
         ours = DedupPlan()
