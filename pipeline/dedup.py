@@ -103,14 +103,20 @@ class DedupPlan:
 def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPlan:
     """Walk documents in ``document_order``: the first copy of a paragraph stays, later ones go."""
     plan = DedupPlan()
-    first: dict[bytes, str] = {}
     ordered = sorted(documents, key=lambda d: d.order)
-    for doc in ordered:
-        for pid, key in doc.paragraphs():
-            kept = first.setdefault(key, pid)
-            if kept != pid:
-                plan.original[pid] = kept
-                plan.copies.setdefault(kept, []).append({"id": pid, "doc_id": doc.doc_id})
+    # Every paragraph key of the corpus in document order, in numpy: no object per paragraph.
+    counts = [len(d.keys) // KEY_BYTES for d in ordered]
+    keys = np.frombuffer(b"".join(d.keys for d in ordered), dtype=f"V{KEY_BYTES}")
+    owner = np.repeat(np.arange(len(ordered)), counts)
+    position = np.arange(len(keys)) - np.repeat(np.cumsum(counts) - counts, counts)
+    present = np.flatnonzero(keys != np.frombuffer(NO_KEY, dtype=f"V{KEY_BYTES}")[0])
+    _, first, inverse = np.unique(keys[present], return_index=True, return_inverse=True)
+    original = present[first[inverse]]  # for each present paragraph, its first copy (in document order)
+    for at, kept in zip(present[original != present].tolist(), original[original != present].tolist(), strict=True):
+        doc = ordered[owner[at]]
+        pid, kept_id = paragraph_id(doc.doc_id, position[at]), paragraph_id(ordered[owner[kept]].doc_id, position[kept])
+        plan.original[pid] = kept_id
+        plan.copies.setdefault(kept_id, []).append({"id": pid, "doc_id": doc.doc_id})
     if near_threshold > 0:
         _near_duplicates(ordered, near_threshold, plan)
     return plan
@@ -217,14 +223,13 @@ def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupP
         return
     bands, rows = lsh_bands(threshold)
     sigs = np.frombuffer(b"".join(d.signature for d in docs), dtype=np.uint64).reshape(len(docs), NUM_PERM)
-    keys = sigs[:, : bands * rows].reshape(len(docs), bands, rows)
-    band_hash = np.zeros((len(docs), bands), dtype=np.uint64)
+    band_hash = np.arange(bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # bands never share keys
     for k in range(rows):  # one 64-bit key per band (collisions only add candidates, checked below)
-        band_hash = band_hash * np.uint64(0x100000001B3) ^ keys[:, :, k]
-    buckets: dict[tuple[int, int], list[int]] = {}
+        band_hash = band_hash * np.uint64(0x100000001B3) ^ sigs[:, k:bands * rows:rows]  # row k of every band
+    buckets: dict[int, int | list[int]] = {}  # band key -> document(s); most keys have one
     for i, doc in enumerate(docs):
-        mine = [(band, int(h)) for band, h in enumerate(band_hash[i])]
-        candidates = {j for key in mine for j in buckets.get(key, ())}
+        mine = band_hash[i].tolist()
+        candidates = {j for key in mine if key in buckets for j in _members(buckets[key])}
         keepers = [j for j in candidates if np.count_nonzero(sigs[j] == sigs[i]) >= threshold * NUM_PERM]
         if keepers:
             first = docs[min(keepers)].doc_id  # docs are in document order
@@ -232,4 +237,10 @@ def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupP
             plan.near.setdefault(first, {}).setdefault("near_duplicates", []).append(doc.doc_id)
             continue
         for key in mine:
-            buckets.setdefault(key, []).append(i)
+            held = buckets.setdefault(key, i)
+            if held != i:
+                buckets[key] = [*_members(held), i]
+
+
+def _members(held: int | list[int]) -> list[int]:
+    return held if isinstance(held, list) else [held]
