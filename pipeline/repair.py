@@ -371,15 +371,81 @@ def fix_mojibake(text: str) -> str:
 
     ftfy re-encodes the text in the single-byte code and decodes it as UTF-8 when its badness
     heuristic says the text is mojibake, including text where some bytes became ``?`` or U+FFFD
-    (which it marks as U+FFFD). Only ftfy's encoding steps run (see ``FTFY_CONFIG``).
+    (which it marks as U+FFFD). Only ftfy's encoding steps run (see ``FTFY_CONFIG``). Before
+    ftfy, stretches that are whole UTF-8 characters are read back one round at a time
+    (:func:`_reread_utf8_latin`): ftfy leaves some (``å…±``) and over-reads a second round.
 
     >>> fix_mojibake("ä¸\\xadå\\x9b½çš„æ–°é—»")
     '中国的新闻'
     """
     if not _latin_suspect(text):
         return text
+    if reread := _reread_utf8_latin(text):
+        return _replace(text, reread)
     fixed = ftfy.fix_encoding(text, FTFY_CONFIG)
     return text if fixed == text else fixed
+
+
+_HIGH_RUN = re.compile(f"[{re.escape(''.join(_CP1252))}]{{2,}}")
+
+
+def _utf8_pieces(run: str) -> list[tuple[int, int, str]]:
+    """The stretches of ``run`` (characters standing for the bytes 0x80-0xFF in Latin-1 or
+    Windows-1252) whose bytes are UTF-8 characters of two bytes or more, decoded: ``(start, end,
+    text)``, with offsets into ``run``.
+
+    >>> _utf8_pieces("“ä¸\xadå\x9b½”")
+    [(1, 7, '中国')]
+    """
+    raw = bytes(_CP1252[c] for c in run)
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(raw):
+        n = _utf8_len(raw[i])
+        try:
+            ch = raw[i : i + n].decode() if n >= 2 else ""
+        except UnicodeDecodeError:
+            ch = ""
+        if not ch:
+            i += 1
+            continue
+        if out and out[-1][1] == i:
+            out[-1] = (out[-1][0], i + n, out[-1][2] + ch)
+        else:
+            out.append((i, i + n, ch))
+        i += n
+    return out
+
+
+def _reads_chinese(text: str, depth: int = 1) -> bool:
+    """Whether ``text``, read back from UTF-8 as Latin, is ordinary Chinese: directly, once the GBK
+    mojibake fix has read it back (the first round of a double mojibake), or once read back from
+    UTF-8 as Latin again (``depth`` rounds more)."""
+    for reading in (text, _gbk_mojibake(text)[0]):
+        mean = _han_mean(reading)
+        if mean is not None and mean >= COMMON and sum(map(is_han, reading)) >= 2:
+            return True
+    return depth > 0 and any(_reads_chinese(piece, depth - 1) for _, _, piece in _utf8_pieces_of(text))
+
+
+def _utf8_pieces_of(text: str) -> list[tuple[int, int, str]]:
+    """:func:`_utf8_pieces` of every run of two or more high Latin characters of ``text``."""
+    return [(m.start() + a, m.start() + b, piece) for m in _HIGH_RUN.finditer(text)
+            for a, b, piece in _utf8_pieces(m.group())]
+
+
+def _reread_utf8_latin(text: str) -> list[tuple[int, int, str]]:
+    """Stretches of UTF-8 read as Latin-1 or Windows-1252 read back, one round (``å…±`` -> ``共``,
+    where ftfy's heuristic leaves a rest). All are read back once one reads as ordinary Chinese,
+    directly or under a second round of damage; none otherwise. ftfy would misread the inner round
+    of a double mojibake (GBK read as Latin, ``Î»`` for ``位``) as UTF-8 too, so the rounds are
+    undone one at a time, and the other fixes see each.
+
+    >>> _reread_utf8_latin("“æ–°é—»”"), _reread_utf8_latin("Ã‹Ã¹ÂµÃƒ")
+    ([(1, 7, '新闻')], [(0, 8, 'ËùµÃ')])
+    """
+    pieces = _utf8_pieces_of(text)
+    return pieces if any(_reads_chinese(piece) for _, _, piece in pieces) else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -615,13 +681,25 @@ def _gbk_from_latin(run: str) -> str | None:
     return text if text.isprintable() and not any("\ue000" <= c <= "\uf8ff" for c in text) else None
 
 
+def _is_utf8(run: str) -> bool:
+    """Whether the bytes of a run of Latin characters are UTF-8 of CJK characters: UTF-8 read as
+    Latin (``å…±``), which the GBK reading must leave to :func:`fix_mojibake`. (Two-byte UTF-8,
+    ``Ð¡`` for ``С``, is as often GBK: ``小``.)"""
+    try:
+        text = bytes(_CP1252.get(c, ord(c)) for c in run).decode()
+    except UnicodeDecodeError:
+        return False
+    return text.isprintable() and min(text) > "\u07ff"
+
+
 def _reread_gbk_latin(text: str) -> list[tuple[int, int, str]]:
     """Runs of Latin-1/Windows-1252 characters read back as the GBK they were (``ÖÐ¹ú`` ->
     ``中国``). A run of two or more characters is read back when the result is ordinary Chinese
     the lexicon recognises (half its characters in words); once one has been, the text is known to
     be GBK read as 1252, and every other run that reads as printable text (``£¬`` -> ``，``) is
-    read back too."""
-    found = [(m.start(), m.end(), _gbk_from_latin(m.group())) for m in _LATIN_RUN.finditer(text)]
+    read back too; not a run that is UTF-8 (spans damaged in different ways side by side)."""
+    found = [(m.start(), m.end(), _gbk_from_latin(m.group())) for m in _LATIN_RUN.finditer(text)
+             if not _is_utf8(m.group())]
     readings = [(start, end, gbk) for start, end, gbk in found if gbk]
 
     def convincing(gbk: str) -> bool:
@@ -1119,8 +1197,12 @@ def fix_double_mojibake(text: str) -> str:
     ('到位', '中国')
     """
     fixed = text
-    for fix in (fix_gbk_mojibake, fix_big5_as_gbk, fix_gbk_as_big5, fix_mojibake):
-        fixed = fix(fixed)
+    for _ in range(3):  # spans damaged in different ways come back in different rounds
+        before = fixed
+        for fix in (fix_gbk_mojibake, fix_big5_as_gbk, fix_gbk_as_big5, fix_mojibake):
+            fixed = fix(fixed)
+        if fixed == before:
+            break
     return text if fixed == text else fixed
 
 
