@@ -38,6 +38,7 @@ import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, badness
 
 from .charmodel import UNKNOWN_HAN, is_han, lexicon, lexicon_total, load, simplify, word_count
+from .ruby import pinyin_table
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # CJK punctuation that GBK encodes in two bytes: the punctuation a lost byte can have belonged to.
@@ -212,10 +213,8 @@ def _strip_tone(syllable: str) -> str:
 @cache
 def _reading_index() -> dict[str, tuple[str, ...]]:
     """Pinyin syllable (with and without tone marks) -> the GBK Han characters read that way."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
     index: dict[str, list[str]] = {}
-    for cp, readings in pinyin_dict.items():
+    for cp, readings in pinyin_table().items():
         ch = chr(cp)
         if not is_han(ch) or _gbk2(ch) is None:
             continue
@@ -226,11 +225,9 @@ def _reading_index() -> dict[str, tuple[str, ...]]:
 
 def _reads_as(ch: str, syllable: str) -> bool:
     """Whether pypinyin lists ``syllable`` (with or without its tone mark) as a reading of ``ch``."""
-    from pypinyin.pinyin_dict import pinyin_dict
-
     if not ch:
         return False
-    readings = pinyin_dict.get(ord(ch), "").split(",")
+    readings = pinyin_table().get(ord(ch), "").split(",")
     return syllable in readings or syllable in {_strip_tone(r) for r in readings}
 
 
