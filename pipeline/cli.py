@@ -301,6 +301,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     kind, rec = _find(version_dir, args.id)
     src = rec["source"]
     print(f"{kind[:-1]} {rec['id']}  ({rec.get('kind') or 'rule ' + rec['rule']})")
+    if rec.get("detail"):
+        print(f"why: {rec['detail']}")
     print(f"source: {src['path']}  sha256 {src['sha256'][:16]}…  encoding {src['encoding']}  "
           f"characters [{src['start']}:{src['end']}] of the decoded file")
     raw_path = Path(os.fsdecode(os.path.join(os.fsencode(args.raw), fs_name(src["path"]))))

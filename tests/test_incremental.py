@@ -117,3 +117,6 @@ def test_site_chrome_is_learned_removed_and_listed(tmp_path: Path) -> None:
     assert len(rejects) == 24 and {r["text"] for r in rejects} == set(SITES["harbor"])
     titles = {d["path"]: d["title"] for d in read_records(clean / "current", "documents")}
     assert titles["harbor/0005.txt"] == "harbor第5篇稿件的标题"
+    p = jinghua("explain", rejects[0]["id"], "--raw", str(raw), "--clean", str(clean))
+    assert p.returncode == 0 and "(rule site-chrome)" in p.stdout
+    assert "why: repeated across the pages of site 'harbor'" in p.stdout and rejects[0]["text"] in p.stdout
