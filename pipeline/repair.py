@@ -962,10 +962,7 @@ def fix_big5_as_gbk(text: str) -> str:
     >>> fix_big5_as_gbk("い瓣竒蕾"), fix_big5_as_gbk("花瓣")
     ('中國經濟', '花瓣')
     """
-    if not _swap_search(True, True).search(text):
-        return text
-    fixed = _swap_spans(text, True)
-    return text if fixed == text else fixed
+    return _read_back_swapped(text, big5=True)
 
 
 def fix_gbk_as_big5(text: str) -> str:
@@ -978,9 +975,14 @@ def fix_gbk_as_big5(text: str) -> str:
     >>> fix_gbk_as_big5("笢弊冪撳"), fix_gbk_as_big5("弊端")
     ('中国经济', '弊端')
     """
-    if not _swap_search(False, True).search(text):
+    return _read_back_swapped(text, big5=False)
+
+
+def _read_back_swapped(text: str, big5: bool) -> str:
+    """The suspect spans read back through the other code; the input object itself when nothing changes."""
+    if not _swap_search(big5, True).search(text):
         return text
-    fixed = _swap_spans(text, False)
+    fixed = _swap_spans(text, big5)
     return text if fixed == text else fixed
 
 

@@ -31,6 +31,8 @@ from pipeline.repair import (
     fix_mojibake,
 )
 
+from .damage import lossy_gbk
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 # Our own sentences: news prose, numbers and units, Latin letters between Han characters, legitimate
@@ -171,24 +173,6 @@ def _chain(text: str) -> str:
     return text
 
 
-def _lossy_gbk(raw: bytes) -> str:
-    """Decode GBK the way the damaged pages were: an invalid pair becomes ``?`` and swallows the
-    byte after its lead when that is ASCII."""
-    out, i = [], 0
-    while i < len(raw):
-        if raw[i] < 0x80:
-            out.append(chr(raw[i]))
-            i += 1
-            continue
-        try:
-            out.append(raw[i : i + 2].decode("gbk"))
-            i += 2
-        except UnicodeDecodeError:
-            out.append("?")
-            i += 2 if i + 1 < len(raw) and raw[i + 1] < 0x80 else 1
-    return "".join(out)
-
-
 def _gbk_encodable(text: str) -> bool:
     try:
         text.encode("gbk")
@@ -200,7 +184,7 @@ def _gbk_encodable(text: str) -> bool:
 def _lose_lead(text: str, i: int) -> str:
     """``text`` encoded in GBK with the lead byte of character ``i`` replaced by ``?``, decoded."""
     raw = text[i].encode("gbk")
-    return _lossy_gbk(text[:i].encode("gbk") + b"?" + raw[1:] + text[i + 1 :].encode("gbk"))
+    return lossy_gbk(text[:i].encode("gbk") + b"?" + raw[1:] + text[i + 1 :].encode("gbk"))
 
 
 # --------------------------------------------------------------------------------------------
