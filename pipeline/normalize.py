@@ -22,6 +22,7 @@ HAN_OR_CJK_PUNCT = (
 )
 FULLWIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                    for c in range(r[0], r[1] + 1)}
+FULLWIDTH_ALNUM_CHAR = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]")
 NBSP_BETWEEN_HAN = re.compile("(?<=[\u3400-\u9fff])\u00a0+(?=[\u3400-\u9fff])")
 SPACES = re.compile("[ \u00a0\u3000\u2000-\u200a\u202f\u205f\t]+")
@@ -75,7 +76,7 @@ def fullwidth_alnum(text: str) -> str:
     >>> fullwidth_alnum("２０２３年ＧＤＰ")
     '2023年GDP'
     """
-    return text.translate(FULLWIDTH_ALNUM)
+    return text.translate(FULLWIDTH_ALNUM) if FULLWIDTH_ALNUM_CHAR.search(text) else text
 
 
 def nfc(text: str) -> str:
