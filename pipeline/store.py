@@ -91,7 +91,7 @@ def fs_name(rel: str) -> bytes:
     return ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), rel.encode("utf-8"))
 
 
-def file_sha256(path: Path, limit: int | None = None) -> str:
+def file_sha256(path: Path | str, limit: int | None = None) -> str:
     """Hash a file in chunks. Beyond ``limit`` bytes (a file quarantined as too large) only the
     first bytes and the size count: such a file is never read whole."""
     h = hashlib.sha256()
@@ -114,7 +114,7 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
     file whose stat is unchanged is not read again. It is updated in place to what was found.
     The others are hashed by a few threads (reading and hashing release the GIL)."""
     seen: dict[str, list[Any]] = {}
-    to_hash: list[tuple[str, Path, list[int]]] = []
+    to_hash: list[tuple[str, str, list[int]]] = []
     if not raw_dir.is_dir():
         raise StoreError(f"raw directory not found: {raw_dir}")
     root = raw_dir.resolve()
@@ -131,16 +131,18 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
         # os.walk does not follow a symlink to a directory: it is listed (and quarantined) as an entry
         linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
         dirnames[:] = sorted(d for d in dirnames if d not in linked)
+        folder = relpath(Path(dirpath), raw_dir)
+        prefix = "" if folder == "." else folder + "/"  # names escaped one by one, as relpath would
         for name in sorted(filenames + linked):
             if skip_hidden and name.startswith("."):
                 continue
-            path = Path(dirpath) / name
-            rel = relpath(path, raw_dir)
+            path = os.path.join(dirpath, name)
+            rel = prefix + LIKE_ESCAPE.sub(rb"\\x5c", os.fsencode(name)).decode("utf-8", "backslashreplace")
             try:
                 st = os.lstat(path)
                 if stat.S_ISLNK(st.st_mode):
                     try:
-                        target = path.resolve(strict=True)
+                        target = Path(path).resolve(strict=True)
                     except (OSError, RuntimeError) as e:  # RuntimeError: a loop, before Python 3.13
                         loop = isinstance(e, RuntimeError) or e.errno == errno.ELOOP
                         found.append(RawFile(rel, 0, "", "symlink loop" if loop else "dangling symlink"))
@@ -163,17 +165,21 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
             except OSError as e:
                 found.append(RawFile(rel, 0, "", f"unreadable: {e.strerror}"))
 
-    def hashed(item: tuple[str, Path, list[int]]) -> RawFile:
-        rel, path, stamp = item
-        try:
-            sha = file_sha256(path, max_bytes)
-        except OSError as e:
-            return RawFile(rel, 0, "", f"unreadable: {e.strerror}")
-        seen[rel] = [*stamp, sha]
-        return RawFile(rel, stamp[0], sha)
+    def hashed(items: list[tuple[str, str, list[int]]]) -> list[RawFile]:
+        out = []
+        for rel, path, stamp in items:
+            try:
+                sha = file_sha256(path, max_bytes)
+            except OSError as e:
+                out.append(RawFile(rel, 0, "", f"unreadable: {e.strerror}"))
+                continue
+            seen[rel] = [*stamp, sha]
+            out.append(RawFile(rel, stamp[0], sha))
+        return out
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        found += pool.map(hashed, to_hash)
+    with ThreadPoolExecutor(max_workers=4) as pool:  # in batches: a future per small file costs more than its hash
+        for batch in pool.map(hashed, [to_hash[i:i + 256] for i in range(0, len(to_hash), 256)]):
+            found += batch
     found.sort(key=lambda f: f.path)
     if known is not None:
         known.clear()
