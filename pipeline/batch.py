@@ -129,12 +129,13 @@ def _keys(layout: Layout, key: str, config: Config) -> list[tuple[SiteKeys, Docu
     return [(SiteKeys.from_json(s), DocumentKeys.from_json(d)) for s, d in keys]
 
 
-def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path:
+def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: bool = True) -> Path:
     """Dedup corpus-wide over the shards' keys, then publish the version part by part (a part per
     shard, in path order) with catalog and report.
 
-    A part whose shard and dedup decisions equal a part of the current version is linked from it
-    (records, catalog rows and report figures alike), so publishing costs what changed."""
+    A part whose shard and decisions (dedup, site chrome) equal a part of the current version is
+    linked from it (records, catalog rows and report figures alike), so publishing costs what
+    changed; ``reuse=False`` (``rebuild``) writes every part anew."""
     dedup = config["dedup"]
     keys = {key: _keys(layout, key, config) for key in plan.shards}
     chrome = learn_site_chrome((site for shard in keys.values() for site, _ in shard), config["site_chrome"])
@@ -148,7 +149,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float) -> Path
                                              for _, doc in keys[key]]) for key in plan.shards}
     del keys  # what follows needs the decisions only: the memory goes to writing the parts
     previous_dir = layout.version_dir(layout.current_version() or "")
-    previous = _previous_parts(previous_dir)
+    previous = _previous_parts(previous_dir) if reuse else {}
     stage_seconds: Counter[str] = Counter()
     for key in plan.shards:
         stage_seconds.update(read_stats(layout.stats_file(key)).get("stages", {}))

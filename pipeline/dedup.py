@@ -164,9 +164,9 @@ def signature(text: str) -> list[int]:
     One-permutation hashing: every shingle is hashed once (a rolling hash of code points, mixed
     by a multiplicative hash), its low bits pick one of the 128 bins and each bin keeps its
     smallest value; empty bins borrow from the next bin. Two signatures agree in a bin with
-    probability close to the Jaccard similarity, as datasketch's MinHash and LSH expect, at a
-    fraction of the cost of 128 permutations. Computed with the shard and cached per file, so
-    publishing only queries the LSH index."""
+    probability close to the Jaccard similarity, as MinHash LSH expects, at a fraction of the
+    cost of 128 permutations. Computed when a file is cleaned and kept with its shard, so
+    publishing only runs the LSH."""
     text = WHITESPACE.sub("", text)[:SIGNATURE_CHARS]
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     n = len(points) - SHINGLE + 1

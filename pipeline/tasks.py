@@ -111,6 +111,7 @@ class Publish(_PlanTask):
     plan_id = luigi.Parameter()
     raw_dir = luigi.Parameter(significant=False)
     started = luigi.FloatParameter(default=0.0, significant=False)
+    reuse = luigi.BoolParameter(default=True, significant=False)  # False: rebuild every part
 
     def requires(self) -> list[CleanShard]:
         plan = read_plan(Path(self.plan_file))
@@ -124,7 +125,7 @@ class Publish(_PlanTask):
         self.set_status_message("merging shards")
         _remove_leftovers(self.layout.versions, self.plan_id, (self.plan_id,))
         plan = read_plan(Path(self.plan_file))
-        batch.assemble(self.layout, plan, self.config(), self.started or time.time())
+        batch.assemble(self.layout, plan, self.config(), self.started or time.time(), self.reuse)
 
 
 FAILURES: list[str] = []  # why tasks failed in this process, for the one-line error of the CLI

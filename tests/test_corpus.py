@@ -65,7 +65,7 @@ def test_incremental_runs_clean_only_what_is_new(tmp_path: Path) -> None:
     assert cleaned(out) == 0 and "site0/00000.txt" not in docs(clean)
     (raw / "site1" / "00001.txt").rename(raw / "site1" / "renamed.txt")
     out = run(raw, clean)
-    assert cleaned(out) == 0 and " 0 from the cache" not in out  # shards regrouped from the file cache
+    assert cleaned(out) == 0 and " 0 from the cache" not in out  # the renamed file is taken from its old shard
     after = docs(clean)
     assert "site1/00001.txt" not in after and after["site1/renamed.txt"]["paragraphs"] == 4
     write_pages(raw, range(2000, 2001))

@@ -417,7 +417,7 @@ def test_corrupt_plan_in_cache_is_redone(published) -> None:
 
 def test_corrupt_shard_in_cache_is_redone(published) -> None:
     for shard in (published["clean"] / "cache" / "shards").glob("*.jsonl.zst"):
-        shard.write_bytes(b"not gzip")
+        shard.write_bytes(b"not zstd")
     p = jinghua("run", "--raw", str(published["raw"]), "--clean", str(published["clean"]))
     assert p.returncode == 0, p.stderr
     assert "files 3 (ok 3, quarantined 0)" in p.stdout
