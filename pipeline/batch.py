@@ -157,7 +157,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     def fill(directory: Path) -> dict[str, Any]:
         writers = {kind: RecordWriter(directory, kind, size) for kind in RECORD_KINDS}
         index = catalog.Catalog(directory / "catalog.sqlite", previous_dir / "catalog.sqlite" if previous else None,
-                                set(parts.values()) & set(previous))
+                                set(parts.values()) & set(previous), background=len(os.sched_getaffinity(0)) > 1)
         summary = report.Summary()
         written = []
         examples: dict[str, str] = {}  # site chrome: the smallest text of each learned line

@@ -7,8 +7,11 @@ data: the JSONL records stay the source of truth.
 
 from __future__ import annotations
 
+import queue
 import shutil
 import sqlite3
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +38,28 @@ class Catalog:
     (a paragraph that only gained a duplicate keeps its index entry)."""
 
     BATCH = 2000
+    INDEX_BATCH = 20000  # rows indexed at a time by a background build (fewer, larger index segments)
 
-    def __init__(self, path: Path, previous: Path | None = None, keep_parts: set[str] | None = None) -> None:
+    def __init__(self, path: Path, previous: Path | None = None, keep_parts: set[str] | None = None,
+                 background: bool = False) -> None:
         self.documents: list[tuple[Any, ...]] = []
         self.paragraphs: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
         self.new_ids: list[tuple[str]] = []
         self.old: dict[str, tuple[int, str, str]] | None = None  # id -> (rowid, text, record) of replaced parts
+        self.indexed = self.unindexed = 0  # rowids up to ``indexed`` are in the full-text index (built as it goes)
+        self.worker: _Worker | None = None
         if previous is None or not previous.is_file() or not keep_parts:
-            self.con = sqlite3.connect(path)
+            self.con = sqlite3.connect(path, check_same_thread=False)
             self.con.executescript(SCHEMA)
-            return
+        else:
+            self._start_from(previous, path, keep_parts)
+        if background:
+            self.worker = _Worker()
+
+    def _start_from(self, previous: Path, path: Path, keep_parts: set[str]) -> None:
         shutil.copyfile(previous, path)
-        self.con = sqlite3.connect(path)
+        self.con = sqlite3.connect(path, check_same_thread=False)
         gone = [(p,) for (p,) in self.con.execute("SELECT DISTINCT part FROM documents") if p not in keep_parts]
         self.old = {}
         for (part,) in gone:
@@ -58,7 +70,14 @@ class Catalog:
 
     def add(self, result: dict[str, Any], part: str, lines: list[bytes]) -> None:
         """One document result; ``lines`` are its document and paragraph records as written
-        (JSON lines, in that order), stored as they are rather than serialised again."""
+        (JSON lines, in that order), stored as they are rather than serialised again. With a
+        background worker, the rows are written (and indexed) on its thread meanwhile."""
+        if self.worker is not None:
+            self.worker.submit(self._add, result, part, lines)
+        else:
+            self._add(result, part, lines)
+
+    def _add(self, result: dict[str, Any], part: str, lines: list[bytes]) -> None:
         d = result["document"]
         records = [line.rstrip(b"\n").decode() for line in lines]
         self.documents.append((d["id"], d["path"], d["sha256"], d["status"], d["reason"], d.get("title"),
@@ -90,18 +109,65 @@ class Catalog:
         self.con.executemany("INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?,?)", self.paragraphs)
         self.con.executemany("UPDATE paragraphs SET doc_id=?, idx=?, kind=?, path=?, start=?, end=?, record=? "
                              "WHERE rowid=?", self.updates)
+        self.unindexed += len(self.paragraphs)
         self.documents, self.paragraphs, self.updates = [], [], []
+        if self.worker is not None and self.old is None and self.unindexed >= self.INDEX_BATCH:
+            self._index_new_rows()  # while the records are still being written
+
+    def _index_new_rows(self) -> None:
+        last = self.con.execute("SELECT max(rowid) FROM paragraphs").fetchone()[0] or 0
+        self.con.execute("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
+                         "WHERE rowid > ?", (self.indexed,))
+        self.indexed, self.unindexed = last, 0
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.submit(self._finish)
+            self.worker.join()
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
         self._flush()
-        if self.old is None:
+        if self.old is None and self.worker is None:
             self.con.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')")
+        elif self.old is None:
+            self._index_new_rows()
         else:
             self._remove([(rowid, text) for rowid, text, _ in self.old.values()])
             self.con.executemany("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
                                  "WHERE id = ?", self.new_ids)
         self.con.commit()
         self.con.close()
+
+
+class _Worker:
+    """One thread that runs submitted calls in order (SQLite releases the GIL while it works, so
+    the catalog is built on the second core while the records are written); the first error is
+    raised again by ``join``."""
+
+    def __init__(self) -> None:
+        self.calls: queue.Queue[tuple[Callable[..., None], tuple[Any, ...]] | None] = queue.Queue(maxsize=256)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (call := self.calls.get()) is not None:
+            if self.error is None:
+                try:
+                    call[0](*call[1])
+                except BaseException as e:  # handed to the caller by join
+                    self.error = e
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        self.calls.put((fn, args))
+
+    def join(self) -> None:
+        self.calls.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def search(path: Path, query: str, limit: int = 20) -> list[dict[str, Any]]:

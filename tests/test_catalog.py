@@ -1,0 +1,58 @@
+"""The catalog built in the foreground (one core: rows, then one full-text rebuild) and on a
+background thread (rows indexed as they arrive) holds the same rows and a sound index; an error
+on the thread reaches the caller."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pipeline.catalog import Catalog, search
+from pipeline.clean import clean_document
+from pipeline.config import Config
+from pipeline.store import dumps
+
+from .test_corpus import page
+
+
+def _results(config: Config, n: int) -> list[dict]:
+    return [clean_document(page(i).encode("utf-8"), f"site{i % 3}/{i:04d}.txt", config).records() for i in range(n)]
+
+
+def _build(path: Path, results: list[dict], background: bool) -> None:
+    index = Catalog(path, background=background)
+    index.BATCH, index.INDEX_BATCH = 7, 20  # many flushes and index batches on a small corpus
+    for r in results:
+        index.add(r, "part-a", [dumps(r["document"]), *(dumps(p) for p in r["paragraphs"])])
+    index.close()
+
+
+def _rows(path: Path) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        con.execute("INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)")
+        return [*con.execute("SELECT rowid, id, text, record FROM paragraphs ORDER BY rowid"),
+                *con.execute("SELECT id, record, part FROM documents ORDER BY id")]
+    finally:
+        con.close()
+
+
+def test_background_build_equals_foreground_build(tmp_path: Path, config: Config) -> None:
+    results = _results(config, 40)
+    _build(tmp_path / "fg.sqlite", results, background=False)
+    _build(tmp_path / "bg.sqlite", results, background=True)
+    rows = _rows(tmp_path / "fg.sqlite")
+    assert len(rows) > 150 and rows == _rows(tmp_path / "bg.sqlite")
+    phrase = "第17号稿件第2段"
+    hits = [h["id"] for h in search(tmp_path / "bg.sqlite", phrase)]
+    assert hits and hits == [h["id"] for h in search(tmp_path / "fg.sqlite", phrase)]
+
+
+def test_an_error_on_the_thread_reaches_close(tmp_path: Path, config: Config) -> None:
+    index = Catalog(tmp_path / "c.sqlite", background=True)
+    result = _results(config, 1)[0]
+    index.add(result, "part-a", [b"{}\n"])  # one line for a document with paragraphs: a bug upstream
+    with pytest.raises(ValueError):
+        index.close()
