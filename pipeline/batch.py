@@ -148,35 +148,37 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     parts = {key: digest("part", key, size, [[decided.decisions(doc), sorted(k.hex() for k in removed[doc.doc_id])]
                                              for _, doc in keys[key]]) for key in plan.shards}
     del keys  # what follows needs the decisions only: the memory goes to writing the parts
-    previous_dir = layout.version_dir(layout.current_version() or "")
-    previous = _previous_parts(previous_dir) if reuse else {}
+    current = layout.current_version()
+    previous_dir = layout.version_dir(current) if current and reuse else None
+    previous = _previous_parts(previous_dir) if previous_dir else {}
     stage_seconds: Counter[str] = Counter()
     for key in plan.shards:
         stage_seconds.update(read_stats(layout.stats_file(key)).get("stages", {}))
 
     def fill(directory: Path) -> dict[str, Any]:
         writers = {kind: RecordWriter(directory, kind, size) for kind in RECORD_KINDS}
-        index = catalog.Catalog(directory / "catalog.sqlite", previous_dir / "catalog.sqlite" if previous else None,
-                                set(parts.values()) & set(previous), background=len(os.sched_getaffinity(0)) > 1)
+        index = catalog.Catalog(directory / "catalog.sqlite", previous_dir / "catalog.sqlite" if previous_dir else None,
+                                set(parts.values()) & set(previous), background=_cores() > 1)
         summary = report.Summary()
         written = []
-        examples: dict[str, str] = {}  # site chrome: the smallest text of each learned line
+        examples: dict[tuple[str, bytes], str] = {}  # site chrome: the smallest text of each learned line
         for key, part in parts.items():
             if part in previous:
                 state = previous[part]["summary"]
                 files = {kind: writers[kind].link_part(previous_dir, previous[part]["files"][kind])
                          for kind in RECORD_KINDS}
             else:
-                chrome.examples = {}
+                chrome.examples = {}  # what this part's pages show of each learned line
                 state = _write_part(layout.shard_file(key), part, chrome, decided, writers, index)
-                state["chrome_examples"] = [[f"{site}\t{k.hex()}", text] for (site, k), text in chrome.examples.items()]
+                state["chrome_examples"] = [[site, k.hex(), text] for (site, k), text in chrome.examples.items()]
                 files = {kind: writers[kind].end_part() for kind in RECORD_KINDS}
             summary.merge(state)
-            for name, text in state["chrome_examples"]:
-                examples[name] = min(examples.get(name, text), text)
+            for site, key_hex, text in state["chrome_examples"]:
+                line = (site, bytes.fromhex(key_hex))
+                examples[line] = min(examples.get(line, text), text)
             written.append({"id": part, "shard": key, "summary": state, "files": files})
         index.close()
-        chrome.examples = {(n.split("\t")[0], bytes.fromhex(n.split("\t")[1])): t for n, t in examples.items()}
+        chrome.examples = examples
         learned = chrome.entries()
         (directory / "site_chrome.jsonl").write_bytes(b"".join(dumps(e) for e in learned))
         finished = summary.finish(config, time.time() - started, dict(stage_seconds))
@@ -188,6 +190,11 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
                 "config_source": Path(config.source).name, "timings": finished["timings"]}
 
     return publish(layout, plan, fill)
+
+
+def _cores() -> int:
+    """CPUs this process may run on (the affinity mask where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _write_part(shard: Path, part: str, chrome: SiteChrome, decided: DedupPlan, writers: dict[str, RecordWriter],

@@ -88,13 +88,13 @@ class Catalog:
             if self.old is None:
                 self.paragraphs.append(row)
                 continue
-            rowid, text, record = self.old.pop(p["id"], (None, None, None))
-            if text == p["text"]:
-                if record != row[8]:
+            rowid, old_text, old_record = self.old.pop(p["id"], (None, None, None))
+            if old_text == p["text"]:
+                if old_record != record:
                     self.updates.append((*row[1:4], *row[5:], rowid))  # all but id and text
                 continue
             if rowid is not None:
-                self._remove([(rowid, text)])
+                self._remove([(rowid, old_text)])
             self.paragraphs.append(row)
             self.new_ids.append((p["id"],))
         if len(self.paragraphs) + len(self.updates) >= self.BATCH:

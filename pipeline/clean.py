@@ -14,7 +14,7 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
-from . import __version__
+from . import __version__, repair
 from .boilerplate import RuleSet, remove_boilerplate
 from .config import Config
 from .decoding import Decoded, NotText, decode
@@ -206,17 +206,17 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: 
     return DocumentResult(doc, paragraphs, rejects, traces, clock.spent)
 
 
-# Pages that take every stage's slow first call (lexicon, converters, rules, pinyin tables, the
-# repair indexes): Big5 with ruby pinyin, and GBK with a stream shifted by one byte and lost bytes.
-_SHIFTED = "工作组部门下发文件".encode("gbk")[1:].decode("gb18030", "replace").replace("\ufffd", "?")
+# Pages that take the other stages' slow first calls (converters, rules, pinyin table, decoder
+# models): a Big5 page with ruby pinyin and a GBK text dump.
 WARM_UP_PAGES = (
     "<html><body><h1>示范标题</h1><p>這是一個繁體段落，發(fā)揮作用。</p></body></html>".encode("big5hkscs", "ignore"),
-    f"示范文本第一行，报道称今年情况良好。\n{_SHIFTED}，合力??h机关，总?jì)数据显示\n责任编辑：某某\n".encode("gb18030"),
+    "示范文本第一行，报道称今年情况良好。\n责任编辑：某某\n".encode("gb18030"),
 )
 
 
 def warm_up(config: Config) -> None:
     """Load what the stages cache before worker processes fork, so each of them does not load it again."""
+    repair.preload()
     for n, page in enumerate(WARM_UP_PAGES):
         clean_document(page, f"warm-up-{n}", config)
 

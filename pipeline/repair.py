@@ -1259,6 +1259,17 @@ def _suspect_pattern() -> re.Pattern[str]:
     )
 
 
+def preload() -> None:
+    """Build the tables the fixes otherwise build on first use (lexicon, character model, pinyin
+    index, swap tables, the suspicion pattern): called once before worker processes fork."""
+    lexicon()
+    load()
+    _reading_index()
+    for big5 in (True, False):
+        _swap_search(big5, True)
+    _suspect_pattern()
+
+
 def is_suspect(text: str) -> bool:
     """Whether any repair or :func:`find_corruption` could act on ``text``: the gate in front of
     the repair stage. Most paragraphs are clean and cost one regex search; when this is ``False``

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from pathlib import Path
 
 import orjson
@@ -15,6 +14,7 @@ from pipeline.catalog import search
 from pipeline.store import read_records, verify
 
 from .conftest import jinghua
+from .test_catalog import catalog_rows
 
 SITES = {"harbor": ("港城日报移动客户端上线啦", "联系本报：热线电话八八六六"),
          "valley": ("山谷晨讯今日要目速览", "山谷晨讯编辑部祝您周末愉快")}
@@ -42,17 +42,6 @@ def run(raw: Path, clean: Path, config: Path) -> str:
 
 def manifest(clean: Path) -> dict:
     return json.loads((clean / "current" / "manifest.json").read_text(encoding="utf-8"))
-
-
-def catalog_rows(clean: Path) -> list[tuple]:
-    """Every catalog row (part aside), after SQLite's own check of the full-text index."""
-    con = sqlite3.connect(clean / "current" / "catalog.sqlite")
-    try:
-        con.execute("INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)")
-        return [*con.execute("SELECT id, text, record FROM paragraphs ORDER BY id"),
-                *con.execute("SELECT id, record FROM documents ORDER BY id")]
-    finally:
-        con.close()
 
 
 def same_files(a: Path, b: Path) -> None:
@@ -85,7 +74,7 @@ def test_unchanged_parts_are_linked_and_the_corpus_equals_a_fresh_run(tmp_path: 
     fresh = tmp_path / "fresh"
     run(raw, fresh, config)
     same_files(clean, fresh)
-    assert catalog_rows(clean) == catalog_rows(fresh)
+    assert catalog_rows(clean / "current" / "catalog.sqlite") == catalog_rows(fresh / "current" / "catalog.sqlite")
     learned = [(c / "current" / "site_chrome.jsonl").read_bytes() for c in (clean, fresh)]
     assert learned[0] == learned[1]
     # the catalog was updated in place of a rebuild: old and new pages are found, once each
@@ -99,7 +88,7 @@ def test_unchanged_parts_are_linked_and_the_corpus_equals_a_fresh_run(tmp_path: 
     assert not search(clean / "current" / "catalog.sqlite", "harbor第3篇稿件的第1段")
     assert manifest(clean)["reused_parts"] >= 1
     run(raw, fresh, config)
-    assert catalog_rows(clean) == catalog_rows(fresh)
+    assert catalog_rows(clean / "current" / "catalog.sqlite") == catalog_rows(fresh / "current" / "catalog.sqlite")
     p = jinghua("rebuild", "--raw", str(raw), "--clean", str(clean), "--config", str(config))
     assert p.returncode == 0, p.stderr
     assert manifest(clean)["reused_parts"] == 0  # a rebuild writes every part anew

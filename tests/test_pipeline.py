@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from pipeline.config import load_config
 from pipeline.decoding import decode
 from pipeline.store import read_records, verify
 
-from .conftest import RAW, SHARED, jinghua
+from .conftest import RAW, ROOT, SHARED, jinghua
 
 RECORD_GLOBS = ("paragraphs-*.jsonl.zst", "documents-*.jsonl.zst", "rejects-*.jsonl.zst")
 
@@ -146,3 +148,16 @@ def test_search_and_verify(corpus, tmp_path: Path) -> None:
     data[10] ^= 1
     shard.write_bytes(bytes(data))
     assert verify(copy) == f"{shard.name}: sha256 differs from the manifest"
+
+
+def test_warm_up_loads_what_forked_workers_would_load_again() -> None:
+    """Luigi forks a process per shard task: what the stages load on first use must be loaded
+    before (in a fresh process, the repair tables are empty until warm_up)."""
+    probe = ("from pipeline import clean, config, repair\n"
+             "loaders = (repair._reading_index, repair._suspect_pattern, repair.lexicon)\n"
+             "before = [f.cache_info().currsize for f in loaders]\n"
+             "clean.warm_up(config.load_config())\n"
+             "print(before, [f.cache_info().currsize for f in loaders])")
+    p = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["[0,", "0,", "0]", "[1,", "1,", "1]"], p.stdout
