@@ -3,8 +3,12 @@ REPAIRS, damaged MB/s, and the share of each damage class repaired exactly. Call
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # ``python bench/repair_rate.py`` finds tests/
 
 from pipeline.config import load_config
 from pipeline.repair import REPAIRS

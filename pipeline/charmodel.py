@@ -17,7 +17,7 @@ import math
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata, resources
 
@@ -38,14 +38,25 @@ class CharModel:
     """Log-probabilities of characters, and the lexicon's words with their counts."""
 
     logp: dict[str, float]
+    unseen: dict[str, float] = field(default_factory=dict)  # characters classified on first use
 
     def char_logp(self, ch: str) -> float:
         """Log-probability of one character (neutral ASCII and CJK punctuation score 0)."""
         lp = self.logp.get(ch)
+        if lp is None:
+            lp = self.unseen.get(ch)
         if lp is None:  # classify once, then remember: mojibake repeats its odd characters
             lp = REPLACEMENT if ch == "\ufffd" else UNKNOWN_HAN if is_han(ch) else NON_TEXT
-            self.logp[ch] = lp
+            self.unseen[ch] = lp
         return lp
+
+    def known(self, ch: str) -> bool:
+        """Whether the lexicon has ``ch`` (or it is neutral text).
+
+        >>> load().known("喆"), load().known("䓰")
+        (True, False)
+        """
+        return ch in self.logp
 
     def score(self, text: str) -> float:
         """Mean log-probability per character; higher reads more like Chinese."""

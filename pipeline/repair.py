@@ -644,9 +644,10 @@ def _fill(patterns: list[Pattern]) -> str:
 def _reread_utf8(run: str) -> tuple[str, bool] | None:
     """``run`` read back as the UTF-8 it was: (the reading, whether it is convincing on its own),
     or ``None`` when no reading is plausible. A reading is convincing when the whole run is valid
-    UTF-8 with Han characters in it, or, if bytes were lost, when its Han characters are clearly more
-    common than the run's and at most a quarter of it is lost; a run without Han (``銆�`` for
-    ``。``) never is."""
+    UTF-8 with Han characters in it, all of them known to the lexicon, and no letters of other
+    scripts (``鋼板，`` is the UTF-8 of ``䓰壬``, ``夥伴。`` of ``ⷰ顣``), or, if bytes were lost, when
+    its Han characters are clearly more common than the run's and at most a quarter of it is lost;
+    a run without Han (``銆�`` for ``。``) never is."""
     if not all(_is_run_char(c) for c in run):
         return None
     original = _han_mean(run)
@@ -659,7 +660,8 @@ def _reread_utf8(run: str) -> tuple[str, bool] | None:
             continue
         mean = _han_mean(text)
         if lost == 0:  # a whole run of valid UTF-8 is evidence enough, with two characters beyond ASCII
-            convincing = mean is not None and len(text.encode("ascii", "ignore")) <= len(text) - 2
+            convincing = (mean is not None and len(text.encode("ascii", "ignore")) <= len(text) - 2 and all(
+                load().known(c) if is_han(c) else unicodedata.category(c)[0] in "NPS" for c in text if c > "\x7f"))
         else:
             convincing = (mean is not None and (original is None or mean >= original + SHIFT_MARGIN)
                           and text.count("\ufffd") * 4 <= len(text))
@@ -678,32 +680,27 @@ def _gbk_from_latin(run: str) -> str | None:
     return text if text.isprintable() and not any("\ue000" <= c <= "\uf8ff" for c in text) else None
 
 
-def _is_utf8(run: str) -> bool:
-    """Whether the bytes of a run of Latin characters are UTF-8 of CJK characters: UTF-8 read as
-    Latin (``å…±``), which the GBK reading must leave to :func:`fix_mojibake`. (Two-byte UTF-8,
-    ``Ð¡`` for ``С``, is as often GBK: ``小``.)"""
-    try:
-        text = bytes(_CP1252.get(c, ord(c)) for c in run).decode()
-    except UnicodeDecodeError:
-        return False
-    return text.isprintable() and min(text) > "\u07ff"
-
-
 def _reread_gbk_latin(text: str) -> list[tuple[int, int, str]]:
     """Runs of Latin-1/Windows-1252 characters read back as the GBK they were (``ÖÐ¹ú`` ->
     ``中国``). A run of two or more characters is read back when the result is ordinary Chinese
     the lexicon recognises (half its characters in words); once one has been, the text is known to
     be GBK read as 1252, and every other run that reads as printable text (``£¬`` -> ``，``) is
-    read back too; not a run that is UTF-8 (spans damaged in different ways side by side)."""
-    found = [(m.start(), m.end(), _gbk_from_latin(m.group())) for m in _LATIN_RUN.finditer(text)
-             if not _is_utf8(m.group())]
-    readings = [(start, end, gbk) for start, end, gbk in found if gbk]
+    read back too; not a run that overlaps UTF-8 read as Latin that reads as ordinary Chinese
+    (``è§£ã€‚`` for ``解。``: spans damaged in different ways side by side), which
+    :func:`fix_mojibake` reads back. (GBK bytes are often UTF-8 by chance, ``µç¶¯`` holds ``綯``.)"""
 
     def convincing(gbk: str) -> bool:
         mean = _han_mean(gbk)
         return (len(gbk) >= 2 and all(map(_plausible, gbk)) and mean is not None and mean >= COMMON
                 and sum(_segment(gbk)[1]) * 2 >= len(gbk))
 
+    readings = [(m.start(), m.end(), gbk) for m in _LATIN_RUN.finditer(text) if (gbk := _gbk_from_latin(m.group()))]
+    if not any(convincing(gbk) for _, _, gbk in readings):
+        return []
+    utf8 = [(start, end) for start, end, piece in _utf8_pieces_of(text)
+            if len(piece) >= 2 and (_han_mean(piece) or -math.inf) >= COMMON]
+    readings = [(start, end, gbk) for start, end, gbk in readings
+                if not any(s < end and start < e for s, e in utf8)]
     return readings if any(convincing(gbk) for _, _, gbk in readings) else []
 
 
@@ -832,6 +829,7 @@ def _gbk_mojibake(text: str) -> tuple[str, bool]:
             if _mojibake_dense(text):
                 readings += [(m.start(), m.end(), found) for m in _RUN.finditer(text)
                              if not any(s <= m.start() < e for s, e, _ in readings)
+                             and not all(c in PUNCT for c in m.group())  # a clean ``。`` stays
                              and (found := _reread_utf8(m.group()))]
             text2 = _replace(text, sorted((start, end, reading) for start, end, (reading, _) in readings))
             guess = any(reading.encode() != text[start:end].encode("gb18030") or not convincing
@@ -851,11 +849,22 @@ def _gbk_mojibake(text: str) -> tuple[str, bool]:
 # its length: every character is the wrong reading of its own two bytes (``中國`` -> ``い瓣``,
 # ``中国`` -> ``笢弊``). The repair is a table from each wrong reading to the character it was;
 # the cheap test is one search for a *suspect*, a character whose other reading is much more
-# common than itself (kana, Greek, private-use characters, rare Han).
+# common than itself (kana, Greek, private-use characters, rare Han). Where the damage begins and
+# ends is decided by the lexicon: around the suspects every character is read both ways, and the
+# best segmentation over all the readings (:func:`_swap_lattice`) says which characters to read
+# back, each damaged span paying ``SWAP_OPEN``.
 
 SWAP_GAIN = 3.0  # a suspect's other reading is at least this much likelier (log) than itself
-SWAP_REACH = 4  # characters beside the suspects that a damaged span may also cover
-SWAP_GAP = 6  # suspects closer than this belong to one damaged span
+SWAP_REACH = 6  # characters beside a suspect that a damaged span may also cover
+# Log-probability a damaged span costs: damage is rare, and one word it happens to make (a rare
+# name read as a common word) must not pay for it. Measured on the damage corpus and a megabyte
+# of clean text (tests/test_damage.py): no clean paragraph comes within 4 of it.
+SWAP_OPEN = 8.0
+# A reading of a span that comes within this of the chosen one (an edge one character off, the
+# other code, no reading back at all) makes the choice a guess: the paragraph is flagged.
+SWAP_CLOSE = 3.0
+SWAP_EDGE_WORD = 4  # longest word looked up across the edge of a damaged span
+SWAP_WORD = -8.0  # a character at least this likely as a word of its own (``的``, ``在``, ``，``)
 
 
 def _swap_table(read_as: str, written_in: str) -> tuple[dict[str, str], str]:
@@ -874,7 +883,6 @@ def _swap_table(read_as: str, written_in: str) -> tuple[dict[str, str], str]:
     model = load()
     suspects = "".join(sorted(c for c, r in table.items() if (is_han(r) or r in PUNCT) and model.char_logp(r) >= COMMON
                               and model.char_logp(r) - model.char_logp(c) >= SWAP_GAIN))
-    table.update((c, c) for c in "0123456789 .%")  # ASCII between damaged characters stays itself
     return table, suspects
 
 
@@ -903,52 +911,217 @@ def _one_of(chars: str) -> str:
 
 
 @cache
-def _swap_search(big5: bool, twice: bool) -> re.Pattern[str]:
-    """A suspect of Big5 read as GBK (or the reverse); with ``twice``, one with another after it,
-    the least a repair needs (one rare character alone is no evidence of damage)."""
-    one = _one_of((_big5_as_gbk() if big5 else _gbk_as_big5())[1])
-    return re.compile(f"{one}(?=.*?{one})" if twice else one, re.DOTALL)
+def _swap_search(big5: bool) -> re.Pattern[str]:
+    """A suspect of Big5 read as GBK (or the reverse)."""
+    return re.compile(_one_of((_big5_as_gbk() if big5 else _gbk_as_big5())[1]))
 
+
+@cache
+def _swap_rows() -> tuple[dict[str, str], dict[str, str]]:
+    """Each character -> its simplified reading back as Big5 (read as GBK) and as GBK (read as
+    Big5): the characters the lattice looks words up with. ASCII reads as itself in both codes."""
+    ascii_ = {chr(b): chr(b) for b in range(0x20, 0x7F)}
+    return tuple(ascii_ | {c: simplify(r) for c, r in table.items()}  # type: ignore[return-value]
+                 for table in (_big5_as_gbk()[0], _gbk_as_big5()[0]))
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Whether the character at ``i`` sits in a lexicon word of two to four characters of ``text``.
+
+    >>> _in_word("河水清澈见底", 3), _in_word("可蓋一個章ㄛ摩滿", 5)
+    (True, False)
+    """
+    lex = lexicon()
+    s = simplify(text[max(0, i - 3) : i + 4])
+    k = min(i, 3)
+    return any(s[a:b] in lex for a in range(max(0, k - 3), k + 1)
+               for b in range(max(k + 1, a + 2), min(len(s), a + 4) + 1))
+
+
+def _swap_windows(text: str) -> list[tuple[int, int, frozenset[int]]]:
+    """Stretches where damage may be: ``SWAP_REACH`` characters either side of each suspect that
+    sits in no word (a rare character of clean text usually does: ``清澈``), of those that read in
+    the other code, merged where they touch, with the states (1: Big5 read as GBK, 2: GBK read as
+    Big5) whose suspects they hold. None unless there are two such suspects, or one that is strong
+    or no Han character (``à`` in ``三à宾`` for ``三角梅``)."""
+    rows = _swap_rows()
+    seeds = [(m.start(), state) for state, big5 in ((1, True), (2, False))
+             for m in _swap_search(big5).finditer(text) if not _in_word(text, m.start())]
+    strong = any(text[i] in _strong_suspects() or not is_han(text[i]) for i, _ in seeds)
+    if len({i for i, _ in seeds}) < 2 and not strong:
+        return []
+    windows: list[tuple[int, int, frozenset[int]]] = []
+    for i, state in seeds:
+        row = rows[state - 1]
+        lo = hi = i
+        while lo > 0 and i - lo < SWAP_REACH and text[lo - 1] in row:
+            lo -= 1
+        while hi < len(text) and hi - i <= SWAP_REACH and text[hi] in row:
+            hi += 1
+        windows.append((lo, hi, frozenset((state,))))
+    windows.sort(key=lambda w: w[0])
+    merged: list[tuple[int, int, frozenset[int]]] = []
+    for lo, hi, states in windows:
+        if merged and lo <= merged[-1][1]:
+            plo, phi, pstates = merged[-1]
+            merged[-1] = (plo, max(phi, hi), pstates | states)
+        else:
+            merged.append((lo, hi, states))
+    return merged
+
+
+def _swap_lattice(rows: list[str], lo: int, hi: int) -> list[int]:
+    """The best reading of a stretch: per character a state (0 as it is, or the index of the row
+    it is read in), maximising the unigram segmentation of the characters read, less
+    ``SWAP_OPEN`` for each damaged span. ``rows[0]`` is the text (simplified), each other row the
+    text read back in one code (``\\0`` where a character has no such reading); only characters
+    from ``lo`` to ``hi`` may leave state 0. A word may cross one edge of a span (``時間`` with
+    only ``間`` damaged)."""
+    lex = lexicon()
+    log_total = math.log(lexicon_total())
+    n = len(rows[0])
+    states = range(len(rows))
+    best = [[-math.inf] * len(rows) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    back: list[list[tuple[int, int, int, int]]] = [[(0, 0, 0, 0)] * len(rows) for _ in range(n + 1)]
+    for j in range(1, n + 1):
+        for k in range(1, min(MAX_WORD, j) + 1):
+            i = j - k
+            for first in states:
+                if first and i < lo:
+                    continue
+                for last in states:
+                    if (last and j > hi) or (first and last and first != last):
+                        continue
+                    if first != last and k > SWAP_EDGE_WORD:
+                        continue
+                    for m in (range(1, k) if first != last else (k,)):  # m: characters in ``first``
+                        word = rows[first][i : i + m] + rows[last][i + m : j]
+                        if k == 1:
+                            if word == "\0":
+                                continue
+                            lp = _char_token(word)
+                        elif (count := lex.get(word)) is None:
+                            continue
+                        else:
+                            lp = math.log(count) - log_total
+                        if last != first and last:
+                            lp -= SWAP_OPEN
+                        for prev in states:
+                            score = best[i][prev] + lp - (SWAP_OPEN if first and prev != first else 0.0)
+                            if score > best[j][last]:
+                                best[j][last] = score
+                                back[j][last] = (i, prev, first, m)
+    out = [0] * n
+    state = max(states, key=lambda s: best[n][s])
+    j = n
+    while j > 0:
+        i, prev, first, m = back[j][state]
+        out[i : i + m] = [first] * m
+        out[i + m : j] = [state] * (j - i - m)
+        j, state = i, prev
+    return out
+
+
+def _swap_score(seg: str, path: list[int], tables: tuple[dict[str, str], ...]) -> tuple[str, float]:
+    """``seg`` read back along ``path`` (per character 0, or 1 + the index of the table it is read
+    back through), and the score the lattice gives that reading: its segmentation less
+    ``SWAP_OPEN`` per damaged span."""
+    text = "".join(tables[s - 1].get(c, c) if s else c for c, s in zip(seg, path, strict=True))
+    opened = sum(1 for i, s in enumerate(path) if s and (i == 0 or path[i - 1] != s))
+    return text, _segment(text)[0] - SWAP_OPEN * opened
+
+
+def _swap_alternatives(
+    path: list[int], start: int, end: int, lo: int, hi: int, states: list[int], common: set[int]
+) -> list[list[int]]:
+    """Readings next to the damaged span ``path[start:end]``: without it, each edge one character
+    in or out (within ``lo`` and ``hi``), each ``common`` character inside it left as it is (clean
+    text between two damaged spans), and the span in the other of ``states``."""
+
+    def setting(i: int, j: int, state: int) -> list[int]:
+        out = list(path)
+        out[i:j] = [state] * (j - i)
+        return out
+
+    state = path[start]
+    out = [setting(start, end, 0)]
+    if end - start > 1:
+        out += [setting(start, start + 1, 0), setting(end - 1, end, 0)]
+    out += [setting(i, i + 1, 0) for i in range(start + 1, end - 1) if i in common]
+    if start > lo and path[start - 1] == 0:
+        out.append(setting(start - 1, start, state))
+    if end < hi and path[end] == 0:
+        out.append(setting(end, end + 1, state))
+    return out + [setting(start, end, other) for other in states if other != state]
+
+
+def _runs(path: list[int]) -> list[tuple[int, int]]:
+    """The stretches of equal non-zero states of ``path``: ``(start, end)``."""
+    out: list[tuple[int, int]] = []
+    for i, state in enumerate(path):
+        if state and out and out[-1][1] == i and path[i - 1] == state:
+            out[-1] = (out[-1][0], i + 1)
+        elif state:
+            out.append((i, i + 1))
+    return out
+
+
+def _in_words(text: str, start: int, end: int) -> bool:
+    """Whether half the characters beyond ASCII of ``text[start:end]`` sit in lexicon words, are
+    common words on their own (``的``, ``在``) or are punctuation."""
+    inword, simple = _segment(text)[1], simplify(text)
+    wide = [i for i in range(start, end) if text[i] > "\x7f"]
+    return sum(inword[i] or _char_token(simple[i]) >= SWAP_WORD for i in wide) * 2 >= len(wide) > 0
+
+
+# Latin words with accented letters (pinyin ``zhǎng``, ``crêpes``): GBK has the letters, but these
+# are no Big5 read as GBK, which never leaves an ASCII letter beside an accented one.
+_LETTERS = "A-Za-z\u00c0-\u024f"
+_LATIN_WORD = re.compile(f"[{_LETTERS}]*(?:[A-Za-z][\u00c0-\u024f]|[\u00c0-\u024f][A-Za-z])[{_LETTERS}]*")
+
+
+def _latin_mask(m: re.Match[str]) -> str:
+    """A Latin word (``_LATIN_WORD``), or a run of Latin-1 characters one of which GBK lacks (UTF-8
+    or GBK read as Latin-1, ``â€œ``, where ``â`` alone would be Big5's ``“``), blotted out for the
+    swap repairs; a run GBK has whole (``óó`` for ``車車``) may be Big5 read as GBK and stays."""
+    run = m.group()
+    return run if m.re is _HIGH_RUN and all(c in _swap_rows()[0] for c in run) else "\0" * len(run)
 
 
 @lru_cache(maxsize=16)
-def _swap_spans(text: str, big5: bool) -> str:
-    """``text`` with each cluster of suspects, and up to ``SWAP_REACH`` table characters beside
-    it, read back through the table (Big5 read as GBK, or the reverse), where the best such span
-    reads clearly better: by ``SHIFT_MARGIN`` per character in the lexicon's segmentation, with
-    half of the span in words."""
-    table = (_big5_as_gbk() if big5 else _gbk_as_big5())[0]
-    hits = [m.start() for m in _swap_search(big5, False).finditer(text)]
-    clusters: list[list[int]] = []
-    for i in hits:
-        if clusters and i - clusters[-1][1] <= SWAP_GAP and all(c in table for c in text[clusters[-1][1] : i]):
-            clusters[-1][1] = i
-        else:
-            clusters.append([i, i])
-    repairs = []
-    for a, b in clusters:
-        if a == b and len(hits) == 1:  # one rare character alone is no evidence of damage
+def _swapped(text: str) -> tuple[tuple[tuple[int, int, str, int], ...], bool]:
+    """The spans of ``text`` that read better back in the other code: ``(start, end, reading,
+    state)`` (state 1: Big5 read as GBK, 2: GBK read as Big5), and whether the choice was close
+    (:data:`SWAP_CLOSE`) for any of them. Only stretches with Han characters are read (the damage
+    is of Chinese text), and a span only when half its characters then sit in words: reading
+    mojibake of another kind (``æ–°``) as Big5 also beats its symbols."""
+    rows, tables = _swap_rows(), (_big5_as_gbk()[0], _gbk_as_big5()[0])
+    masked = _LATIN_WORD.sub(_latin_mask, _HIGH_RUN.sub(_latin_mask, text))
+    found: list[tuple[int, int, str, int]] = []
+    guess = False
+    for lo, hi, active in _swap_windows(masked):
+        a, b = max(0, lo - 3), min(len(text), hi + 3)
+        seg, states = text[a:b], sorted(active)
+        if not any(map(is_han, seg)):  # Russian or Greek text (or mojibake of it), not Chinese
             continue
-        lo, hi = a, b + 1
-        while lo > max(0, a - SWAP_REACH) and text[lo - 1] in table:
-            lo -= 1
-        while hi < min(len(text), b + 1 + SWAP_REACH) and text[hi] in table:
-            hi += 1
-        left, right = text[max(0, lo - 3) : lo], text[hi : hi + 3]
-        base = _segment(left + text[lo:hi] + right)[0]
-        best: tuple[float, int, int, str] | None = None
-        for i in range(lo, a + 1):
-            for j in range(b + 1, hi + 1):
-                swapped = "".join(table[c] for c in text[i:j])
-                score, inword = _segment(left + text[lo:i] + swapped + text[j:hi] + right)
-                span_in_words = inword[len(left) + i - lo : len(left) + j - lo]
-                wide = sum(c > "\x7f" for c in swapped)
-                if (score - base >= SHIFT_MARGIN * wide and sum(span_in_words) * 2 >= wide >= 2
-                        and (best is None or score > best[0])):
-                    best = (score, i, j, swapped)
-        if best:
-            repairs.append(best[1:])
-    return _replace(text, repairs)
+        readings = ["".join(rows[s - 1].get(c, "\0") for c in masked[a:b]) for s in states]
+        lattice = _swap_lattice([simplify(seg), *readings], lo - a, hi - a)
+        path = [states[s - 1] if s else 0 for s in lattice]
+        if not any(path):
+            continue
+        read = _swap_score(seg, path, tables)[0]
+        for i, j in _runs(path):
+            if not _in_words(read, i, j):
+                path[i:j] = [0] * (j - i)
+        best_text, best = _swap_score(seg, path, tables)
+        common = {i for i, c in enumerate(seg) if is_han(c) and load().char_logp(c) >= COMMON}
+        for i, j in _runs(path):
+            for alt in _swap_alternatives(path, i, j, lo - a, hi - a, states, common):
+                alt_text, score = _swap_score(seg, alt, tables)
+                guess = guess or (alt_text != best_text and score > best - SWAP_CLOSE)
+            found.append((a + i, a + j, best_text[i:j], path[i]))
+    return tuple(found), guess
 
 
 def fix_big5_as_gbk(text: str) -> str:
@@ -956,34 +1129,57 @@ def fix_big5_as_gbk(text: str) -> str:
 
     A Big5 page taken for GB18030 (the pipeline reads the GB family as GB18030, which gives every
     Big5 pair a character) turns Traditional Chinese into kana, Greek, private-use characters and
-    rare Han. Each character is read back as the Big5 pair it was; kept only where the span reads
-    clearly more like Chinese than before.
+    rare Han. Around each suspect every character is also read back as the Big5 pair it was, and
+    the lexicon decides which to keep (:func:`_swapped`, which also weighs GBK read as Big5).
 
     >>> fix_big5_as_gbk("い瓣竒蕾"), fix_big5_as_gbk("花瓣")
     ('中國經濟', '花瓣')
     """
-    return _read_back_swapped(text, big5=True)
+    return _read_back_swapped(text, 1)
 
 
 def fix_gbk_as_big5(text: str) -> str:
     """GBK text read as Big5 (Big5-HKSCS): ``笢弊`` for ``中国``.
 
-    A GBK page taken for Big5 turns Simplified Chinese into rare Traditional characters. Each
-    character is read back as the GBK pair it was; kept only where the span reads clearly more
-    like Chinese than before.
+    A GBK page taken for Big5 turns Simplified Chinese into rare Traditional characters. Around
+    each suspect every character is also read back as the GBK pair it was, and the lexicon decides
+    which to keep (:func:`_swapped`).
 
     >>> fix_gbk_as_big5("笢弊冪撳"), fix_gbk_as_big5("弊端")
     ('中国经济', '弊端')
     """
-    return _read_back_swapped(text, big5=False)
+    return _read_back_swapped(text, 2)
 
 
-def _read_back_swapped(text: str, big5: bool) -> str:
-    """The suspect spans read back through the other code; the input object itself when nothing changes."""
-    if not _swap_search(big5, True).search(text):
+def _read_back_swapped(text: str, state: int) -> str:
+    """The spans :func:`_swapped` reads back in ``state``; the input object itself when there are none."""
+    if not _swap_suspect(text):
         return text
-    fixed = _swap_spans(text, big5)
-    return text if fixed == text else fixed
+    return _replace(text, [(start, end, reading) for start, end, reading, s in _swapped(text)[0] if s == state])
+
+
+@cache
+def _strong_suspects() -> str:
+    """Suspects that are Han characters the lexicon never saw: one is evidence enough."""
+    return "".join(sorted({c for _, suspects in (_big5_as_gbk(), _gbk_as_big5()) for c in suspects
+                           if is_han(c) and load().char_logp(c) <= UNKNOWN_HAN}))
+
+
+@cache
+def _strong_search() -> re.Pattern[str]:
+    return re.compile(f"[{_bmp(_strong_suspects())}]")
+
+
+@lru_cache(maxsize=16)
+def _swap_suspect(text: str) -> bool:
+    """Whether ``text`` has a strong suspect, or two suspects of Big5 read as GBK or of the
+    reverse (one rare character alone is no evidence of damage)."""
+    if _strong_search().search(text):
+        return True
+    for big5 in (True, False):
+        if (first := _swap_search(big5).search(text)) and _swap_search(big5).search(text, first.end()):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1224,7 +1420,8 @@ GUESSED = "repaired-guess"
 def guessed(op: str, before: str) -> bool:
     """Whether the repair ``op``, which changed ``before``, filled in lost bytes: gbk-shift and
     lost-bytes always do (the lexicon or a ruby reading picks among the characters sharing the
-    surviving byte), gbk-mojibake and double-mojibake when a reading they kept lost bytes. Such a
+    surviving byte), gbk-mojibake and double-mojibake when a reading they kept lost bytes, the
+    Big5/GBK swaps when another reading of a span came within ``SWAP_CLOSE``. Such a
     repair is usually right, but not certainly: the pipeline flags the paragraph ``GUESSED``.
 
     >>> guessed("gbk-mojibake", "涓�鍥戒汉姘�"), guessed("gbk-mojibake", "鍒颁綅"), guessed("lost-bytes", "會?h要求")
@@ -1232,6 +1429,8 @@ def guessed(op: str, before: str) -> bool:
     """
     if op in ("gbk-mojibake", "double-mojibake"):  # double-mojibake runs gbk-mojibake first
         return _gbk_mojibake(before)[1]
+    if op in ("big5-as-gbk", "gbk-as-big5"):
+        return _swapped(before)[1]
     return op in ("gbk-shift", "lost-bytes")
 
 
@@ -1244,11 +1443,12 @@ def _suspect_pattern() -> re.Pattern[str]:
     r"""One compiled search for anything a repair or :func:`find_corruption` can act on, built once
     (the Big5/GBK suspects need the character model). It starts with one character class, which
     the regex engine scans for quickly, and looks around only where it stops: a character that is
-    damage on its own (UTF-8-as-GBK, private use, U+FFFD, a Big5/GBK swap suspect), an entity or
+    damage on its own (UTF-8-as-GBK, private use, U+FFFD, a strong Big5/GBK swap suspect), two
+    Big5/GBK swap suspects, an entity or
     ``\uXXXX`` escape, a ``?`` after Han, punctuation or ``?`` (or before ``/``), 锟斤拷, 烫烫烫,
     屯屯屯, or what opens ftfy's badness gate (``_LATIN_AFTER``)."""
     big5, gbk = _big5_as_gbk()[1], _gbk_as_big5()[1]
-    alone = f"{_UTF8_PAIRS}\ue000-\uf8ff\ufffd"
+    alone = f"{_UTF8_PAIRS}\ue000-\uf8ff\ufffd{_bmp(_strong_suspects())}"
     return re.compile(
         f"[{alone}{_bmp(big5)}{_bmp(gbk)}\U00010000-\U0010ffff&\\\\?锟錕烫燙屯{_CATEGORIES}{_COMMON}]"
         f"(?:(?<=[{alone}])|(?<={_one_of(big5)})(?=(?s:.*?){_one_of(big5)})"
@@ -1265,8 +1465,8 @@ def preload() -> None:
     lexicon()
     load()
     _reading_index()
-    for big5 in (True, False):
-        _swap_search(big5, True)
+    _swap_rows()
+    _strong_search()
     _suspect_pattern()
 
 
