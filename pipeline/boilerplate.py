@@ -16,15 +16,18 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Config, Rule
 from .records import Block, Rejected
 from .script import get_converter
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-SENTENCE_PUNCT = re.compile(r"[。，！？；!?;]|[,:](?=\S)")
+# Sentence punctuation, or , : before a non-space; written to start with one class, so that the
+# search runs in C.
+SENTENCE_PUNCT = re.compile(r"[。，！？；!?;,:](?:(?<=[。，！？；!?;])|(?=\S))")
 WIDGET_BLOCKERS = re.compile(r"[。！？；!?;,]")  # keys are NFKC: full-width ， is , there
 SENTENCE_END = ("。", "…", "；", "：", "」", "』", ".", ";", ":")
 EDGE = " \t|｜·•>»«<›‹/\\-—_*#【】[]()（）「」『』:：,，.。、!！?？\"'“”‘’"
@@ -47,12 +50,19 @@ LABELLED = {
 NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 LABEL_WORDS = re.compile(r"(发布时间|发布日期|发表时间|时间|日期|来源|稿源|信息来源|出处|转载自|"
                          r"责任编辑|责编|值班编辑|编辑|作者|本报记者|记者|通讯员|本报讯)\s*[:：]?")
+LINE_CACHE = 1 << 14  # verdicts kept per rule set (a few MB): chrome lines repeat from page to page
+
+
+@functools.cache
+def _fold_chars() -> Callable[[str], str]:
+    """t2s character by character (looked up once, not per line)."""
+    return get_converter("t2s").convert_chars
 
 
 def match_key(text: str) -> str:
     """The form rules match against: NFKC, Simplified characters, single spaces."""
     key = unicodedata.normalize("NFKC", text)
-    key = get_converter("t2s").convert_chars(key)
+    key = _fold_chars()(key)
     return SPACES.sub(" ", key).strip()
 
 
@@ -126,6 +136,18 @@ def _residual_han(key: str, widget_words: frozenset[str]) -> int:
     return sum(len(HAN.findall(t)) for t in tokens)
 
 
+class Verdict(NamedTuple):
+    """What the rules say of one line: its key ("" for a line too long to be chrome), the first rule
+    that matches it, and whether it is a widget line."""
+
+    key: str
+    rule: Rule | None
+    widget: bool
+
+
+NO_VERDICT = Verdict("", None, False)
+
+
 @dataclass
 class RuleSet:
     """Rules prepared for matching."""
@@ -156,15 +178,20 @@ class RuleSet:
             return False
         if rule.exact:
             return self.exact.get(_core(key)) is rule
-        if rule.pattern is not None:
-            return rule.pattern.search(key) is not None
-        return rule.dateline and DATE.search(key) is not None and _residual_han(key, self.widget_words) <= 12
+        return bool(self._test(rule)(key))
+
+    def _test(self, rule: Rule) -> Callable[[str], object]:
+        """How a pattern or dateline rule tests a key short enough for it (truthy: it matches)."""
+        return rule.pattern.search if rule.pattern is not None else self._is_dateline
+
+    def _is_dateline(self, key: str) -> bool:
+        return DATE.search(key) is not None and _residual_han(key, self.widget_words) <= 12
 
     @functools.cached_property
-    def _by_length(self) -> list[tuple[Rule, ...]]:
-        """For each line length, the pattern and dateline rules that allow it, in pack order."""
-        loose = [r for r in self.rules if not r.exact]
-        return [tuple(r for r in loose if r.max_chars >= n) for n in range(self.longest + 1)]
+    def _by_length(self) -> list[tuple[tuple[Rule, Callable[[str], object]], ...]]:
+        """For each line length, the pattern and dateline rules that allow it with their tests, in pack order."""
+        loose = [(r, self._test(r)) for r in self.rules if not r.exact]
+        return [tuple((r, test) for r, test in loose if r.max_chars >= n) for n in range(self.longest + 1)]
 
     def match(self, key: str) -> Rule | None:
         """The first rule (exact lists first, then in pack order) that matches a line key, or None."""
@@ -172,7 +199,7 @@ class RuleSet:
         if rule and self.matches(rule, key):
             return rule
         candidates = self._by_length[len(key)] if len(key) <= self.longest else ()
-        return next((r for r in candidates if self.matches(r, key)), None)
+        return next((r for r, test in candidates if test(key)), None)
 
     def is_widget_line(self, key: str) -> bool:
         """A short line of widget words (打印 纠错 …) with little else."""
@@ -183,6 +210,24 @@ class RuleSet:
             return False
         rest = sum(len(HAN.findall(t)) for t in tokens if t not in self.widget_words)
         return rest <= self.widget_residual
+
+    def verdict(self, text: str) -> Verdict:
+        """A line's ``Verdict``; a long line is never chrome, so its key is not computed."""
+        if len(text.strip()) > self.longest + 10:  # NFKC and space collapsing shorten a line only a little
+            return NO_VERDICT
+        return self._short_verdict(text)
+
+    def _verdict(self, text: str) -> Verdict:
+        key = match_key(text)
+        if not key:
+            return NO_VERDICT
+        rule = self.match(key)
+        return Verdict(key, rule, rule is None and self.is_widget_line(key))
+
+    @functools.cached_property
+    def _short_verdict(self) -> Callable[[str], Verdict]:
+        """``_verdict`` with a bounded cache: short lines (chrome) repeat from page to page."""
+        return functools.lru_cache(maxsize=LINE_CACHE)(self._verdict)
 
 
 @dataclass
@@ -212,11 +257,8 @@ def remove_boilerplate(blocks: list[Block], rules: RuleSet, settings: dict[str, 
     metadata: dict[str, Any] = {}
     tail_rule: Rule | None = None
     seen_body = False
-    longest = rules.longest + 10  # NFKC and space collapsing shorten a line only a little
     for block in blocks:
-        # a long line is never chrome: skip computing its key
-        key = match_key(block.text) if len(block.text.strip()) <= longest else ""
-        rule = rules.match(key) if key else None
+        key, rule, widget = rules.verdict(block.text)
         if rule is not None and rule.pack == "metadata":
             for name, value in parse_metadata(key, rules.widget_words).items():
                 metadata.setdefault(name, value)
@@ -226,7 +268,7 @@ def remove_boilerplate(blocks: list[Block], rules: RuleSet, settings: dict[str, 
             rejected.append(Rejected(block, rule.id))
         elif tail_rule is not None:
             rejected.append(Rejected(block, tail_rule.id, "after the header, in the tail zone"))
-        elif key and rules.is_widget_line(key):
+        elif widget:
             rejected.append(Rejected(block, "widget-line"))
         else:
             seen_body = seen_body or is_body_like(block, settings["body_min_han"])

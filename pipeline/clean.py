@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -22,7 +23,7 @@ from .html import extract
 from .normalize import is_settled, normalize_steps
 from .records import Block, DocumentResult, Rejected, doc_id, paragraph_record, reject_record
 from .repair import GUESSED, REPAIRS, find_corruption, guessed, is_suspect
-from .ruby import remove_ruby
+from .ruby import may_have_ruby, remove_ruby
 from .script import Converter, detect_script, get_converter, has_traditional
 
 UNREPAIRED = "unrepaired-corruption"
@@ -33,9 +34,15 @@ def _rules(config: Config) -> RuleSet:
     return RuleSet.from_config(config)
 
 
+@cache
 def _converter(config: Config) -> Converter:
     s = config["script"]
     return get_converter(s["target"], s["dictionaries"], s["overrides"] or None)
+
+
+@cache
+def _normalize_steps(config: Config) -> list[tuple[str, Callable[[str], str]]]:
+    return normalize_steps(config["normalize"]) if config["normalize"]["enabled"] else []
 
 
 def _base_document(data: bytes, path: str) -> dict[str, Any]:
@@ -65,7 +72,7 @@ def _repair(blocks: list[Block], config: Config) -> None:
 
 
 def _ruby(blocks: list[Block], config: Config) -> None:
-    if config["ruby"]["enabled"]:
+    if config["ruby"]["enabled"] and may_have_ruby("\n".join(b.text for b in blocks)):  # most pages: one search
         for block in blocks:
             block.apply("ruby", remove_ruby(block.text))
 
@@ -79,9 +86,11 @@ SIMPLIFIED_TARGETS = {"t2s", "tw2s", "tw2sp", "hk2s", "hk2sp"}
 def _script(blocks: list[Block], config: Config) -> None:
     converter = _converter(config) if config["script"]["enabled"] else None
     skip_hans = config["script"]["target"] in SIMPLIFIED_TARGETS
+    page_traditional = has_traditional("\n".join(b.text for b in blocks))  # most pages have none: one scan
     for block in blocks:
-        block.script_in = detect_script(block.text)
-        if converter is None or (skip_hans and not has_traditional(block.text)):
+        traditional = page_traditional and has_traditional(block.text)
+        block.script_in = detect_script(block.text, traditional)
+        if converter is None or (skip_hans and not traditional):
             continue
         text = converter.convert(block.text)
         for _ in range(2):  # OpenCC's chains such as 薴 -> 苧 -> 苎 need a second pass to settle
@@ -93,7 +102,7 @@ def _script(blocks: list[Block], config: Config) -> None:
 
 def _normalize(blocks: list[Block], config: Config) -> None:
     """Normalization steps, then the flag for damage nothing could undo."""
-    steps = normalize_steps(config["normalize"]) if config["normalize"]["enabled"] else []
+    steps = _normalize_steps(config)
     for block in blocks:
         if steps and not is_settled(block.text):
             for op, step in steps:

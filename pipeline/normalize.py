@@ -26,36 +26,51 @@ FULLWIDTH_ALNUM_CHAR = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]")
 NBSP_BETWEEN_HAN = re.compile("(?<=[\u3400-\u9fff])\u00a0+(?=[\u3400-\u9fff])")
 SPACES = re.compile("[ \u00a0\u3000\u2000-\u200a\u202f\u205f\t]+")
+# Invisible characters and spaces other than ' ': with a loose ' ', what strip_invisible changes.
+SPACING = re.compile(f"[{INVISIBLE.pattern[1:-1]}\u00a0\u3000\u2000-\u200a\u202f\u205f\t]")
 URL = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？；：（）]+")
 WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
-# An ASCII mark with Han (or CJK punctuation) on at least one side, across at most one space.
+WIDE_TABLE = str.maketrans(WIDE)
+ASCII_MARK = re.compile("[,:;?!()]")
+# An ASCII mark with Han (or CJK punctuation) on at least one side, across at most one space. No
+# character of that class is a digit, so a mark between digits (1,000 10:56) never matches. The
+# mark comes first, so that the search skips from mark to mark in C.
 HAN_PUNCT = re.compile(
-    rf"(?:(?<=[{HAN_OR_CJK_PUNCT}])|(?<=[{HAN_OR_CJK_PUNCT}] ))[,:;?!()]"
-    rf"|[,:;?!()](?= ?[{HAN_OR_CJK_PUNCT}])"
+    rf"[,:;?!()](?:(?<=[{HAN_OR_CJK_PUNCT}][,:;?!()])|(?<=[{HAN_OR_CJK_PUNCT}] [,:;?!()])"
+    rf"|(?= ?[{HAN_OR_CJK_PUNCT}]))"
 )
+HAN_PUNCT_SPLIT = re.compile(f"({HAN_PUNCT.pattern})")  # the marks come back at the odd indices
+
+
+def _widen_all(text: str) -> str:
+    """Every mark ``HAN_PUNCT`` finds widened, without a Python call per mark."""
+    parts = HAN_PUNCT_SPLIT.split(text)
+    parts[1::2] = "".join(parts[1::2]).translate(WIDE_TABLE)
+    return "".join(parts)
 
 
 def han_punctuation(text: str, protected: list[tuple[int, int]] | None = None) -> str:
-    """ASCII punctuation beside Han text to its full-width form.
+    """ASCII punctuation beside Han text to its full-width form, except in URLs and ``protected`` spans.
 
     >>> han_punctuation("连日来,各村(社区)报到:1,000人于10:56到场!")
     '连日来，各村（社区）报到：1,000人于10:56到场！'
     """
-    if not any(c in text for c in WIDE):
+    if not ASCII_MARK.search(text):
         return text
     skip = [(m.start(), m.end()) for m in URL.finditer(text)] + list(protected or ())
+    if not skip:
+        return _widen_all(text)
 
     def widen(m: re.Match[str]) -> str:
-        mark, at = m.group(), m.start()
-        if any(s <= at < e for s, e in skip):
-            return mark
-        before = text[at - 1] if at else ""
-        after = text[at + 1] if at + 1 < len(text) else ""
-        if mark in ",:" and before.isdigit() and after.isdigit():
-            return mark
-        return WIDE[mark]
+        at = m.start()
+        return m.group() if any(s <= at < e for s, e in skip) else WIDE[m.group()]
 
     return HAN_PUNCT.sub(widen, text)
+
+
+def _loose_spaces(text: str) -> bool:
+    """A doubled, leading or trailing space."""
+    return "  " in text or text.startswith(" ") or text.endswith(" ")
 
 
 def strip_invisible(text: str) -> str:
@@ -65,8 +80,11 @@ def strip_invisible(text: str) -> str:
     >>> strip_invisible("\\u3000\\u3000正文\\u200b内容\\u00a0结束 （王 卿）")
     '正文内容结束 （王 卿）'
     """
+    if not (SPACING.search(text) or _loose_spaces(text)):
+        return text
     text = INVISIBLE.sub("", text)
-    text = NBSP_BETWEEN_HAN.sub("", text)
+    if "\u00a0" in text:
+        text = NBSP_BETWEEN_HAN.sub("", text)
     return SPACES.sub(" ", text).strip(" ")
 
 
@@ -83,7 +101,10 @@ def nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
-NEIGHBOUR_MARKS = re.compile(r"[,:;?!()] ?[,:;?!()，：；？！（）]|[，：；？！（）] ?[,:;?!()]")
+# An ASCII mark beside (across at most one space) another mark, ASCII or wide, or a wide mark beside an
+# ASCII one; written to start with one class, so that the search runs in C.
+NEIGHBOUR_MARKS = re.compile(
+    r"[,:;?!()，：；？！（）](?:(?<=[,:;?!()]) ?[,:;?!()，：；？！（）]|(?<=[，：；？！（）]) ?[,:;?!()])")
 
 
 def _punctuation_outside_damage(text: str) -> str:
@@ -98,11 +119,11 @@ def _punctuation_outside_damage(text: str) -> str:
     return text
 
 
-# Anything a step could change: full-width alphanumerics, invisible and space characters, a
-# leading, trailing or doubled space, ASCII punctuation (NFC is checked apart, in C).
+# Characters a step could change: full-width alphanumerics, invisible and space characters, ASCII
+# punctuation (loose spaces are checked apart, NFC in C). One class: the search runs in C.
 UNSETTLED = re.compile(
     "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x1f\x7f-\xa0"
-    "\u3000\u2000-\u200a\u202f\u205f,:;?!()]|  |^ | $"
+    "\u3000\u2000-\u200a\u202f\u205f,:;?!()]"
 )
 
 
@@ -112,7 +133,8 @@ def is_settled(text: str) -> bool:
     >>> is_settled("正文，内容。"), is_settled("正文,内容"), is_settled("ＧＤＰ")
     (True, False, False)
     """
-    return not UNSETTLED.search(text) and (text.isascii() or unicodedata.is_normalized("NFC", text))
+    return not (UNSETTLED.search(text) or _loose_spaces(text)) and (
+        text.isascii() or unicodedata.is_normalized("NFC", text))
 
 
 def normalize_steps(settings: dict) -> list[tuple[str, Callable[[str], str]]]:

@@ -58,12 +58,17 @@ def _keep_char(m: re.Match[str]) -> str:
     return m.group(0)
 
 
+def may_have_ruby(text: str) -> bool:
+    """The quick test: a bracket before a lowercase pinyin letter (a page's lines may be tested at once)."""
+    return SUSPECT.search(text) is not None
+
+
 def remove_ruby(text: str) -> str:
     """Drop bracketed pinyin that is a reading of the preceding character.
 
     >>> remove_ruby("充分發(fā)揮作用，流入(流出)情況")
     '充分發揮作用，流入(流出)情況'
     """
-    if not SUSPECT.search(text):
+    if not may_have_ruby(text):
         return text
     return RUBY.sub(_keep_char, text)

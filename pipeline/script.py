@@ -85,6 +85,7 @@ _IDS_MAX_DEPTH = 16
 _IDS_MAX_CODE_POINTS = 64
 
 Tier = dict[str, str]  # key -> output; the keys of one dictionary or of a flattened union
+Table = str | dict[int, Any]  # a str.translate table (see _translate_table)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,12 +123,16 @@ class _Chars:
         chars = set(chars)
         self.bmp = re.compile(_char_class(c for c in chars if c <= "\uffff"))
         self.astral = frozenset(c for c in chars if c > "\uffff")
+        self.gate = re.compile(_char_class(chars))  # the BMP ones or any astral character: one scan
 
     def found_in(self, text: str) -> bool:
         """Whether any of the characters occurs in ``text``."""
-        if self.bmp.search(text):
+        first = self.gate.search(text)
+        if first is None:
+            return False
+        if first[0] <= "\uffff":
             return True
-        return bool(self.astral) and not self.astral.isdisjoint(_ASTRAL.findall(text))
+        return bool(self.bmp.search(text)) or not self.astral.isdisjoint(_ASTRAL.findall(text))
 
     def count(self, text: str) -> int:
         """How many characters of ``text`` are in the set."""
@@ -137,8 +142,19 @@ class _Chars:
         return found
 
 
-def _translate_table(mapping: Mapping[str, str]) -> dict[int, Any]:
-    """A ``str.translate`` table for single-character keys, identity-filled for common characters."""
+def _translate_table(mapping: Mapping[str, str]) -> Table:
+    """A ``str.translate`` table for single-character keys.
+
+    When every value is one character, a string indexed by code point, covering the BMP at least
+    (a character past its end is left alone): translate reads it without hashing, and stays fast
+    when the CPU caches are cold, as they are between pages. Otherwise a dict, identity-filled for
+    common characters.
+    """
+    if all(len(v) == 1 for v in mapping.values()):
+        chars = list(map(chr, range(max(0x10000, max(map(ord, mapping), default=0) + 1))))
+        for k, v in mapping.items():
+            chars[ord(k)] = v
+        return "".join(chars)
     table: dict[int, Any] = {}
     for lo, hi in _IDENTITY_RANGES:
         codes = range(lo, hi)
@@ -411,6 +427,7 @@ class Converter:
     def __init__(self, name: str, char_map: dict[str, str], first_chars: Iterable[str]) -> None:
         self.name = name
         self._char_table = _translate_table(char_map)
+        self._char_trigger = _Chars(char_map)
         self._trigger = _Chars("".join(first_chars))
 
     def __repr__(self) -> str:
@@ -428,7 +445,7 @@ class Converter:
         Cheap and context-free, for match keys: ``convert_chars`` of a Traditional and of a
         Simplified spelling of a text agree far more often than the texts do.
         """
-        if not self._trigger.found_in(text):  # one regex scan instead of a dict lookup per character
+        if not self._char_trigger.found_in(text):  # one regex scan instead of a dict lookup per character
             return text
         return text.translate(self._char_table)
 
@@ -481,7 +498,7 @@ class _CompatConverter(Converter):
 
     def __init__(self, name: str, steps: list[list[Tier]]) -> None:
         # Per step, per dictionary: a matcher, or a translate table for a last single-character one.
-        self.steps: list[list[_Matcher | dict[int, Any]]] = []
+        self.steps: list[list[_Matcher | Table]] = []
         for dicts in steps:
             last = dicts[-1] if dicts and all(len(k) == 1 for k in dicts[-1]) else None
             self.steps.append([_translate_table(d) if d is last else _Matcher([d]) for d in dicts])
@@ -493,14 +510,14 @@ class _CompatConverter(Converter):
             text = self._step(plan, text)
         return text
 
-    def _step(self, plan: list[_Matcher | dict[int, Any]], text: str) -> str:
+    def _step(self, plan: list[_Matcher | Table], text: str) -> str:
         sent = _sentinel(text)
         free, fixed = text, []
         for entry in plan:
-            if isinstance(entry, dict):
-                free = free.translate(entry)
-            else:
+            if isinstance(entry, _Matcher):
                 free, fixed = _replace_longest(entry, free, fixed, sent)
+            else:
+                free = free.translate(entry)
         if not fixed:
             return free
         pieces = free.split(sent)
@@ -797,21 +814,22 @@ def _script_chars() -> tuple[_Chars, _Chars]:
     return _Chars(traditional), _Chars(simplified)
 
 
-def detect_script(text: str) -> str:
+def detect_script(text: str, traditional: bool | None = None) -> str:
     """'hans' | 'hant' | 'mixed' | 'none', from the characters that differ between the scripts.
 
     A character that t2s changes is Traditional-only; one that s2t changes and t2s leaves is
     Simplified-only (see ``_script_chars`` for characters valid in both). A few strays of the
     other script (at most 2 against ten times as many, or one in fifty) do not make a text mixed:
-    a Simplified text may quote a Traditional name.
+    a Simplified text may quote a Traditional name. ``traditional`` is ``has_traditional(text)``
+    when the caller knows it already.
     """
     traditional_chars, simplified_chars = _script_chars()
-    traditional, simplified = traditional_chars.count(text), simplified_chars.count(text)
-    if not traditional and not simplified:
-        return "none"
-    major, minor = max(traditional, simplified), min(traditional, simplified)
+    if not (traditional_chars.found_in(text) if traditional is None else traditional):  # decided without counting
+        return "hans" if simplified_chars.found_in(text) else "none"
+    n_traditional, n_simplified = traditional_chars.count(text), simplified_chars.count(text)
+    major, minor = max(n_traditional, n_simplified), min(n_traditional, n_simplified)
     if minor == 0 or (minor <= 2 and major >= 10 * minor) or minor * 50 <= major:
-        return "hant" if traditional > simplified else "hans"
+        return "hant" if n_traditional > n_simplified else "hans"
     return "mixed"
 
 

@@ -95,3 +95,15 @@ def test_weekdays_editions_and_bracketed_sources() -> None:
     assert parse_metadata(match_key("【2019.08.11】【来源：东方快讯】【作者：孟子涵】"), words) == {
         "published": "2019-08-11", "source_name": "东方快讯", "author": "孟子涵"}
     assert RULES.match(match_key("（下转第4版）")).id == "newspaper-print/continued"  # not an edition line
+
+
+@pytest.mark.parametrize("line", ["（責任編輯：陳某）", "分享 收藏 评论", "网站首页", BODY, "（下转第4版）", " "])
+def test_a_verdict_is_what_the_rules_say_of_the_line(line: str) -> None:
+    key = match_key(line)
+    rule = RULES.match(key) if key else None
+    assert RULES.verdict(line) == (key, rule, bool(key) and rule is None and RULES.is_widget_line(key))
+    assert RULES.verdict(line) is RULES.verdict(line)  # repeated lines are looked up, not matched again
+
+
+def test_a_line_longer_than_any_rule_gets_no_key() -> None:
+    assert RULES.verdict(BODY * 4) == ("", None, False)

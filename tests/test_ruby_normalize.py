@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize import fullwidth_alnum, han_punctuation, strip_invisible
+from pipeline.normalize import fullwidth_alnum, han_punctuation, is_settled, strip_invisible
 from pipeline.ruby import remove_ruby
 
 
@@ -37,6 +37,21 @@ def test_punctuation_beside_han_becomes_full_width() -> None:
     assert han_punctuation("访问 https://example.com/a?b=1,2 查看") == "访问 https://example.com/a?b=1,2 查看"
     assert han_punctuation("工作 (记者 李华)") == "工作 （记者 李华）"
     assert han_punctuation("合力??h机关", [(2, 4)]) == "合力??h机关"
+
+
+def test_marks_in_urls_and_protected_spans_stay() -> None:
+    text = "见www.example.com/a,b(c) 页面,合力??h机关:"
+    lost = text.index("??")
+    assert han_punctuation(text) == "见www.example.com/a,b(c) 页面，合力？?h机关："
+    assert han_punctuation(text, [(lost, lost + 3)]) == "见www.example.com/a,b(c) 页面，合力??h机关："
+
+
+@pytest.mark.parametrize("text", ["正文，内容。", "正文 内容", "正文,内容", " 正文", "正文 ", "正文  内容", "正文\n",
+                                  "正文 \n", "正文\u3000", "ＧＤＰ", "e\u0301", "\u200b"])
+def test_settled_text_is_what_no_step_changes(text: str) -> None:
+    assert is_settled(text) == (text in ("正文，内容。", "正文 内容"))
+    if is_settled(text):
+        assert all(step(text) == text for step in (fullwidth_alnum, strip_invisible, han_punctuation))
 
 
 def test_width_and_invisible_characters() -> None:

@@ -254,6 +254,26 @@ def test_detect_script() -> None:
     assert detect_script(long_simplified[:20] + "這個國家") == "mixed"
 
 
+def test_detect_script_with_what_the_caller_knows() -> None:
+    for text in ("这是简体", "這是繁體", "这是简体，這是繁體。", "abc", "𠮷祥斋", "𠮷", ""):
+        assert detect_script(text, script.has_traditional(text)) == detect_script(text)
+
+
+def test_character_sets_with_astral_members() -> None:
+    chars = script._Chars("臺\U00020000\U0002A6D6")
+    assert chars.found_in("在臺") and chars.found_in("\U00020000") and chars.found_in("𠮷\U0002A6D6")
+    assert not chars.found_in("𠮷祥") and not chars.found_in("") and not chars.found_in("台湾")
+    assert chars.count("臺𠮷\U00020000臺\U0002A6D6") == 4
+
+
+@pytest.mark.parametrize("mapping", [{"臺": "台", "\U00020000": "乙"}, {"臺": "台", "髮": "头发"}])
+def test_translate_tables_map_their_keys_and_keep_everything_else(mapping: dict[str, str]) -> None:
+    table = script._translate_table(mapping)
+    assert isinstance(table, str) == all(len(v) == 1 for v in mapping.values())  # a string when it can be
+    text = "臺髮 abc \U00020000\U0010FFFF\ud800 ＡＢ\u3000"
+    assert text.translate(table) == "".join(mapping.get(c, c) for c in text)
+
+
 def test_idempotent_t2s_except_where_the_dictionaries_keep_traditional() -> None:
     t2s = get_converter("t2s")
     text = "頭髮乾了，我們在臺灣的圖書館裡讀書。乾隆皇帝說：「藉口」與「憑藉」不同。"
