@@ -41,32 +41,52 @@ class Catalog:
     INDEX_BATCH = 20000  # rows indexed at a time by a background build (fewer, larger index segments)
 
     def __init__(self, path: Path, previous: Path | None = None, keep_parts: set[str] | None = None,
-                 background: bool = False) -> None:
+                 patches: dict[str, tuple[str, set[str]]] | None = None, background: bool = False) -> None:
         self.documents: list[tuple[Any, ...]] = []
         self.paragraphs: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
         self.new_ids: list[tuple[str]] = []
-        self.old: dict[str, tuple[int, str, str]] | None = None  # id -> (rowid, text, record) of replaced parts
+        self.old: dict[str, tuple[int, str, str]] | None = None  # id -> (rowid, text, record) of replaced rows
         self.indexed = self.unindexed = 0  # rowids up to ``indexed`` are in the full-text index (built as it goes)
         self.worker: _Worker | None = None
-        if previous is None or not previous.is_file() or not keep_parts:
+        if previous is None or not previous.is_file() or not (keep_parts or patches):
             self.con = sqlite3.connect(path, check_same_thread=False)
             self.con.executescript(SCHEMA)
         else:
-            self._start_from(previous, path, keep_parts)
+            self._start_from(previous, path, keep_parts or set(), patches or {})
         if background:
             self.worker = _Worker()
 
-    def _start_from(self, previous: Path, path: Path, keep_parts: set[str]) -> None:
+    def _start_from(self, previous: Path, path: Path, keep_parts: set[str],
+                    patches: dict[str, tuple[str, set[str]]]) -> None:
+        """The previous catalog, its kept parts as they are, its patched parts (old id -> new id and
+        the documents written anew) renamed, and everything else taken out."""
         shutil.copyfile(previous, path)
         self.con = sqlite3.connect(path, check_same_thread=False)
-        gone = [(p,) for (p,) in self.con.execute("SELECT DISTINCT part FROM documents") if p not in keep_parts]
         self.old = {}
-        for (part,) in gone:
+        kept = set(keep_parts)
+        for old_part, (new_part, changed) in sorted(patches.items()):
+            self.con.execute("UPDATE documents SET part = ? WHERE part = ?", (new_part, old_part))
+            self._forget("id", sorted(changed))
+            kept.add(new_part)
+        self._forget("part", [p for (p,) in self.con.execute("SELECT DISTINCT part FROM documents") if p not in kept])
+
+    def _forget(self, column: str, values: list[str]) -> None:
+        """Take documents out (by ``part`` or by ``id``), their paragraph rows kept at hand: a
+        paragraph written again with the same text keeps its row and its full-text entry."""
+        assert self.old is not None and column in ("part", "id")
+        for value in values:
             rows = self.con.execute("SELECT p.rowid, p.id, p.text, p.record FROM paragraphs p "
-                                    "JOIN documents d ON p.doc_id = d.id WHERE d.part = ?", (part,))
+                                    f"JOIN documents d ON p.doc_id = d.id WHERE d.{column} = ?", (value,))
             self.old.update((pid, (rowid, text, record)) for rowid, pid, text, record in rows)
-        self.con.executemany("DELETE FROM documents WHERE part = ?", gone)
+        self.con.executemany(f"DELETE FROM documents WHERE {column} = ?", [(v,) for v in values])
+
+    def drop_part(self, part: str) -> None:
+        """Take out a part kept or patched at the start after all (it is written anew)."""
+        if self.worker is not None:
+            self.worker.submit(self._forget, "part", [part])
+        else:
+            self._forget("part", [part])
 
     def add(self, result: dict[str, Any], part: str, lines: list[bytes]) -> None:
         """One document result; ``lines`` are its document and paragraph records as written
@@ -135,8 +155,10 @@ class Catalog:
             self._index_new_rows()
         else:
             self._remove([(rowid, text) for rowid, text, _ in self.old.values()])
-            self.con.executemany("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
-                                 "WHERE id = ?", self.new_ids)
+            self.con.execute("CREATE TEMP TABLE new_ids (id TEXT PRIMARY KEY)")
+            self.con.executemany("INSERT OR IGNORE INTO new_ids VALUES (?)", self.new_ids)
+            self.con.execute("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
+                             "WHERE id IN (SELECT id FROM new_ids)")  # one statement: FTS5 indexes in bulk
         self.con.commit()
         self.con.close()
 

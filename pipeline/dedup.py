@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .records import paragraph_id
+from .records import paragraph_id, recount
 
 WHITESPACE = re.compile(r"\s+")
 
@@ -92,11 +92,12 @@ class DedupPlan:
     original: dict[str, str] = field(default_factory=dict)  # dropped paragraph id -> kept copy's id
     copies: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # kept id -> its copies
     near: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc id -> near-duplicate fields
+    touched: set[str] = field(default_factory=set)  # documents with a paragraph in ``original`` or ``copies``
 
     def decisions(self, doc: DocumentKeys) -> list[Any]:
         """What the plan decided for one document (when equal, its published records are too)."""
         mine = [[pid, self.original.get(pid), self.copies.get(pid)] for pid, _ in doc.paragraphs()
-                if pid in self.original or pid in self.copies]
+                if pid in self.original or pid in self.copies] if doc.doc_id in self.touched else []
         return [mine, self.near.get(doc.doc_id)]
 
 
@@ -113,10 +114,11 @@ def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPla
     _, first, inverse = np.unique(keys[present], return_index=True, return_inverse=True)
     original = present[first[inverse]]  # for each present paragraph, its first copy (in document order)
     for at, kept in zip(present[original != present].tolist(), original[original != present].tolist(), strict=True):
-        doc = ordered[owner[at]]
-        pid, kept_id = paragraph_id(doc.doc_id, position[at]), paragraph_id(ordered[owner[kept]].doc_id, position[kept])
+        doc, kept_doc = ordered[owner[at]], ordered[owner[kept]]
+        pid, kept_id = paragraph_id(doc.doc_id, position[at]), paragraph_id(kept_doc.doc_id, position[kept])
         plan.original[pid] = kept_id
         plan.copies.setdefault(kept_id, []).append({"id": pid, "doc_id": doc.doc_id})
+        plan.touched.update((doc.doc_id, kept_doc.doc_id))
     if near_threshold > 0:
         _near_duplicates(ordered, near_threshold, plan)
     return plan
@@ -137,11 +139,10 @@ def apply_dedup(result: dict[str, Any], plan: DedupPlan) -> None:
     doc = result["document"]
     doc.update(plan.near.get(doc["id"], {}))
     doc["duplicate_paragraphs"] = len(dropped)
-    doc["paragraphs"] = len(keep)
     result["paragraphs"] = keep
     if dropped:
         result["rejects"] = sorted(result["rejects"] + dropped, key=lambda x: (x["source"]["start"], x["id"]))
-        doc["rejects"] = len(result["rejects"])
+    recount(result)
 
 
 def dedup_corpus(results: list[dict[str, Any]], min_chars: int, near_threshold: float = 0.0) -> None:
