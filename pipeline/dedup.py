@@ -219,9 +219,12 @@ def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupP
     band_hash = np.arange(bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # bands never share keys
     for k in range(rows):  # one 64-bit key per band (collisions only add candidates, checked below)
         band_hash = band_hash * np.uint64(0x100000001B3) ^ sigs[:, k:bands * rows:rows]  # row k of every band
+    # A band key that no other document has can make no candidate: only shared keys are bucketed.
+    _, inverse, counts = np.unique(band_hash, return_inverse=True, return_counts=True)
+    shared = (counts[inverse.reshape(-1)] > 1).reshape(band_hash.shape)
     buckets: dict[int, int | list[int]] = {}  # band key -> document(s); most keys have one
-    for i, doc in enumerate(docs):
-        mine = band_hash[i].tolist()
+    for i in np.flatnonzero(shared.any(axis=1)).tolist():
+        doc, mine = docs[i], band_hash[i][shared[i]].tolist()
         candidates = {j for key in mine if key in buckets for j in _members(buckets[key])}
         keepers = [j for j in candidates if np.count_nonzero(sigs[j] == sigs[i]) >= threshold * NUM_PERM]
         if keepers:
