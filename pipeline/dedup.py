@@ -172,11 +172,10 @@ def signature(text: str) -> list[int]:
     bins = (mixed % np.uint64(NUM_PERM)).astype(np.intp)
     sig = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
     np.minimum.at(sig, bins, mixed >> np.uint64(7))
-    filled = np.flatnonzero(sig != _EMPTY)
-    for i in np.flatnonzero(sig == _EMPTY):  # densify: the next filled bin, circularly
-        j = filled[np.searchsorted(filled, i) % len(filled)]
-        sig[i] = sig[j] + np.uint64((i - j) % NUM_PERM)
-    return [int(v) for v in sig]
+    filled, empty = np.flatnonzero(sig != _EMPTY), np.flatnonzero(sig == _EMPTY)
+    donor = filled[np.searchsorted(filled, empty) % len(filled)]  # densify: the next filled bin, circularly
+    sig[empty] = sig[donor] + ((empty - donor) % NUM_PERM).astype(np.uint64)
+    return sig.tolist()
 
 
 def document_signature(result: dict[str, Any]) -> list[int]:
