@@ -16,14 +16,23 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import orjson
 import zstandard
 
 from . import __version__, catalog, report
 from .clean import clean_document, quarantined
 from .config import Config
-from .dedup import DedupPlan, DocumentKeys, apply_dedup, document_keys, document_signature, plan_dedup
+from .dedup import (
+    DedupPlan,
+    DocumentKeys,
+    apply_dedup,
+    document_keys,
+    document_signature,
+    paragraph_key,
+    plan_dedup,
+)
 from .records import restamp
-from .sitechrome import SiteChrome, SiteKeys, apply_site_chrome, learn_site_chrome, site_keys
+from .sitechrome import RULE, SiteChrome, SiteKeys, apply_site_chrome, learn_site_chrome, site_keys, site_of
 from .store import (
     RECORD_KINDS,
     Layout,
@@ -34,9 +43,11 @@ from .store import (
     dumps,
     fs_name,
     iter_shard,
+    part_lines,
     publish,
     read_keys,
     read_stats,
+    shard_lines,
 )
 
 
@@ -134,8 +145,10 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     shard, in path order) with catalog and report.
 
     A part whose shard and decisions (dedup, site chrome) equal a part of the current version is
-    linked from it (records, catalog rows and report figures alike), so publishing costs what
-    changed; ``reuse=False`` (``rebuild``) writes every part anew."""
+    linked from it (records, catalog rows and report figures alike); a part whose shard is
+    unchanged but some of whose documents' decisions changed (a new page repeats an old
+    paragraph) is patched: the other documents' lines are copied as they were. Publishing costs
+    what changed; ``reuse=False`` (``rebuild``) writes every part anew."""
     dedup = config["dedup"]
     keys = {key: _keys(layout, key, config) for key in plan.shards}
     chrome = learn_site_chrome((site for shard in keys.values() for site, _ in shard), config["site_chrome"])
@@ -145,12 +158,14 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
         decided = plan_dedup([doc.without(removed[doc.doc_id]) for shard in keys.values() for _, doc in shard],
                              dedup["near_threshold"])
     size = config["run"]["records_file_bytes"]
-    parts = {key: digest("part", key, size, [[decided.decisions(doc), sorted(k.hex() for k in removed[doc.doc_id])]
-                                             for _, doc in keys[key]]) for key in plan.shards}
+    docs = {key: [(doc.doc_id, _decision_digest(decided.decisions(doc), removed[doc.doc_id])) for _, doc in shard]
+            for key, shard in keys.items()}
+    parts = {key: digest("part", key, size, [d for _, d in docs[key]]) for key in plan.shards}
     del keys  # what follows needs the decisions only: the memory goes to writing the parts
     current = layout.current_version()
     previous_dir = layout.version_dir(current) if current and reuse else None
     previous = _previous_parts(previous_dir) if previous_dir else {}
+    patches = _patches(parts, docs, previous)
     stage_seconds: Counter[str] = Counter()
     for key in plan.shards:
         stage_seconds.update(read_stats(layout.stats_file(key)).get("stages", {}))
@@ -158,25 +173,35 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     def fill(directory: Path) -> dict[str, Any]:
         writers = {kind: RecordWriter(directory, kind, size) for kind in RECORD_KINDS}
         index = catalog.Catalog(directory / "catalog.sqlite", previous_dir / "catalog.sqlite" if previous_dir else None,
-                                set(parts.values()) & set(previous), background=_cores() > 1)
+                                set(parts.values()) & set(previous),
+                                {old["id"]: (parts[key], changed) for key, (old, changed) in patches.items()},
+                                background=_cores() > 1)
         summary = report.Summary()
         written = []
         examples: dict[tuple[str, bytes], str] = {}  # site chrome: the smallest text of each learned line
         for key, part in parts.items():
+            chrome.examples = {}  # what this part's pages show of each learned line
+            state = None
             if part in previous:
                 state = previous[part]["summary"]
                 files = {kind: writers[kind].link_part(previous_dir, previous[part]["files"][kind])
                          for kind in RECORD_KINDS}
             else:
-                chrome.examples = {}  # what this part's pages show of each learned line
-                state = _write_part(layout.shard_file(key), part, chrome, decided, writers, index)
+                if key in patches:
+                    state = _patch_part(layout.shard_file(key), part, docs[key], previous_dir, patches[key][0],
+                                        chrome, decided, writers, index)
+                    if state is None:
+                        index.drop_part(part)
+                if state is None:
+                    state = _write_part(layout.shard_file(key), part, chrome, decided, writers, index)
                 state["chrome_examples"] = [[site, k.hex(), text] for (site, k), text in chrome.examples.items()]
                 files = {kind: writers[kind].end_part() for kind in RECORD_KINDS}
             summary.merge(state)
             for site, key_hex, text in state["chrome_examples"]:
                 line = (site, bytes.fromhex(key_hex))
                 examples[line] = min(examples.get(line, text), text)
-            written.append({"id": part, "shard": key, "summary": state, "files": files})
+            written.append({"id": part, "shard": key, "summary": state, "files": files,
+                            "docs": "".join(d for _, d in docs[key]), "patched": key in patches})
         index.close()
         chrome.examples = examples
         learned = chrome.entries()
@@ -186,10 +211,40 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
         return {"counts": {kind: w.count for kind, w in writers.items()},
                 "shards": [f for kind in RECORD_KINDS for f in writers[kind].files],
                 "parts": [{**p, "files": {k: [f["file"] for f in v] for k, v in p["files"].items()}} for p in written],
-                "reused_parts": sum(p["id"] in previous for p in written), "site_chrome_lines": len(learned),
+                "reused_parts": sum(p["id"] in previous for p in written),
+                "patched_parts": sum(p["patched"] for p in written), "site_chrome_lines": len(learned),
                 "config_source": Path(config.source).name, "timings": finished["timings"]}
 
     return publish(layout, plan, fill)
+
+
+def _decision_digest(decisions: list[Any], removed: set[bytes]) -> str:
+    """What the corpus-wide decisions (dedup, site chrome) do to one document: equal digests,
+    equal records."""
+    data = orjson.dumps([decisions, sorted(removed)], option=orjson.OPT_SORT_KEYS, default=bytes.hex)
+    return hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
+
+
+DIGEST_CHARS = 16
+
+
+def _patches(parts: dict[str, str], docs: dict[str, list[tuple[str, str]]],
+             previous: dict[str, dict[str, Any]]) -> dict[str, tuple[dict[str, Any], set[str]]]:
+    """Shards whose part changed while the shard did not: the previous version's part of that
+    shard and the documents whose decisions changed (written anew; the others are copied)."""
+    by_shard = {p["shard"]: p for p in previous.values()}
+    out = {}
+    for key, part in parts.items():
+        old = by_shard.get(key)
+        if part in previous or old is None:
+            continue
+        was = old.get("docs", "")
+        if len(was) != DIGEST_CHARS * len(docs[key]):
+            continue  # written before documents were digested: no telling what changed
+        changed = {doc_id for i, (doc_id, now) in enumerate(docs[key])
+                   if was[i * DIGEST_CHARS:(i + 1) * DIGEST_CHARS] != now}
+        out[key] = (old, changed)
+    return out
 
 
 def _cores() -> int:
@@ -201,18 +256,64 @@ def _write_part(shard: Path, part: str, chrome: SiteChrome, decided: DedupPlan, 
                 index: catalog.Catalog) -> dict[str, Any]:
     """Write one shard's records with the corpus-wide decisions applied; its report figures."""
     summary = report.Summary()
-    for result in iter_shard(shard):
-        result.pop("signature", None)
-        apply_site_chrome(result, chrome)
-        apply_dedup(result, decided)
-        lines = [dumps(result["document"]), *(dumps(p) for p in result["paragraphs"])]
-        writers["documents"].write_line(lines[0])
-        for line in lines[1:]:
-            writers["paragraphs"].write_line(line)
-        for rej in result["rejects"]:
-            writers["rejects"].write_line(dumps(rej))
-        index.add(result, part, lines)
-        summary.add(result)
+    for line in shard_lines(shard):
+        _write_document(orjson.loads(line), part, chrome, decided, writers, index, summary)
+    return summary.state()
+
+
+def _write_document(result: dict[str, Any], part: str, chrome: SiteChrome, decided: DedupPlan,
+                    writers: dict[str, RecordWriter], index: catalog.Catalog, summary: report.Summary) -> None:
+    """One document's records, with the corpus-wide decisions applied, to the writers and the catalog."""
+    result.pop("signature", None)
+    apply_site_chrome(result, chrome)
+    apply_dedup(result, decided)
+    lines = [dumps(result["document"]), *(dumps(p) for p in result["paragraphs"])]
+    writers["documents"].write_line(lines[0])
+    for line in lines[1:]:
+        writers["paragraphs"].write_line(line)
+    for rej in result["rejects"]:
+        writers["rejects"].write_line(dumps(rej))
+    index.add(result, part, lines)
+    summary.add(result["document"], lambda: result["rejects"])
+
+
+CHROME_REJECT = b'"rule":"site-chrome"'
+
+
+def _patch_part(shard: Path, part: str, docs: list[tuple[str, str]], previous_dir: Path, old: dict[str, Any],
+                chrome: SiteChrome, decided: DedupPlan, writers: dict[str, RecordWriter],
+                index: catalog.Catalog) -> dict[str, Any] | None:
+    """Write a shard's records from the previous version's part of the same shard: a document
+    whose decisions did not change keeps its lines as they were (byte for byte what writing it
+    anew gives), the others are written anew from the shard. None, before anything is written,
+    when the previous part's files do not add up (then the part is written whole)."""
+    try:
+        lines = {kind: part_lines(previous_dir, old["files"][kind]) for kind in RECORD_KINDS}
+        documents = [orjson.loads(line) for line in lines["documents"]]
+    except (OSError, ValueError, zstandard.ZstdError):
+        return None
+    counts = [(d.get("paragraphs", 0), d.get("rejects", 0)) for d in documents]
+    if len(documents) != len(docs) or [sum(c) for c in zip(*counts, strict=True)] != \
+            [len(lines["paragraphs"]), len(lines["rejects"])]:
+        return None
+    results = shard_lines(shard)
+    summary = report.Summary()
+    was = old["docs"]
+    at_p = at_r = 0
+    for i, ((_, now), document, (n_p, n_r)) in enumerate(zip(docs, documents, counts, strict=True)):
+        paragraphs, rejects = lines["paragraphs"][at_p:at_p + n_p], lines["rejects"][at_r:at_r + n_r]
+        at_p, at_r = at_p + n_p, at_r + n_r
+        if was[i * DIGEST_CHARS:(i + 1) * DIGEST_CHARS] != now:
+            _write_document(orjson.loads(results[i]), part, chrome, decided, writers, index, summary)
+            continue
+        writers["documents"].write_line(lines["documents"][i])
+        writers["paragraphs"].write_lines(paragraphs)
+        writers["rejects"].write_lines(rejects)
+        summary.add(document, lambda rejects=rejects: map(orjson.loads, rejects))
+        if document.get("rules", {}).get(RULE):
+            site = site_of(document)
+            for r in (orjson.loads(line) for line in rejects if CHROME_REJECT in line):
+                chrome.note_example(site, paragraph_key(r["text"]), r["text"])
     return summary.state()
 
 
@@ -222,7 +323,7 @@ def _previous_parts(version_dir: Path) -> dict[str, dict[str, Any]]:
         manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not (version_dir / "catalog.sqlite").is_file():
+    if not catalog.reusable(version_dir / "catalog.sqlite"):
         return {}  # its catalog rows could not be reused
     entries = {f["file"]: f for f in manifest.get("shards", [])}
     return {p["id"]: {**p, "files": {k: [entries[name] for name in v] for k, v in p["files"].items()}}

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -22,3 +28,22 @@ def cache_dir() -> Path:
 def cache_path(name: str) -> Path:
     """Path of one cache file; callers write it atomically (tmp file + rename)."""
     return cache_dir() / name
+
+
+def load_or_build(name: str, build: Callable[[], T], valid: Callable[[object], bool] = lambda _: True) -> T:
+    """The value pickled in cache file ``name`` (the name must change with whatever the value is
+    built from), or built, stored atomically and returned. A missing, truncated or foreign file,
+    or one ``valid`` rejects, is built again; a cache that cannot be written costs only time."""
+    path = cache_path(name)
+    try:
+        value = pickle.loads(path.read_bytes())
+        if valid(value):
+            return value
+    except Exception:  # missing, truncated, or pickled by an incompatible version
+        pass
+    value = build()
+    with contextlib.suppress(OSError):
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f.name, path)
+    return value

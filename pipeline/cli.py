@@ -7,6 +7,7 @@ non-zero without a traceback; ``--debug`` shows it.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import os
@@ -130,8 +131,10 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
         publish = tasks.Publish(plan_file=str(plan_file.resolve()), clean_dir=str(layout.root.resolve()),
                                 config_file=str(Path(args.config).resolve()) if args.config else "",
                                 plan_id=plan.id, raw_dir=str(raw_dir.resolve()), started=started, reuse=not rebuild)
+        tasks.share_config(publish.config_file, config)
         if args.workers > 1 and todo:
-            warm_up(config)  # Luigi forks a process per task: caches loaded here are shared by all
+            warm_up(config)  # Luigi forks a process per task: caches loaded here are shared by all,
+            gc.freeze()  # and the children's garbage collector leaves them be (no copy-on-write of the heap)
         try:
             with _Progress(layout, todo):
                 ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port, args.debug)

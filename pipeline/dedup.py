@@ -16,13 +16,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .records import paragraph_id
+from .records import paragraph_id, recount
 
 WHITESPACE = re.compile(r"\s+")
 
@@ -50,13 +49,6 @@ class DocumentKeys:
     doc_id: str
     keys: bytes  # the paragraphs' keys in order, KEY_BYTES each (NO_KEY when too short)
     signature: bytes  # the MinHash signature as little-endian uint64 (b"" when too short to compare)
-
-    def paragraphs(self) -> Iterator[tuple[str, bytes]]:
-        """(paragraph id, key) of every paragraph that has a key."""
-        for i in range(len(self.keys) // KEY_BYTES):
-            key = self.keys[i * KEY_BYTES:(i + 1) * KEY_BYTES]
-            if key != NO_KEY:
-                yield paragraph_id(self.doc_id, i), key
 
     def without(self, removed: set[bytes]) -> DocumentKeys:
         """The keys once the paragraphs with these keys are gone (site chrome): ids stay."""
@@ -92,12 +84,12 @@ class DedupPlan:
     original: dict[str, str] = field(default_factory=dict)  # dropped paragraph id -> kept copy's id
     copies: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # kept id -> its copies
     near: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc id -> near-duplicate fields
+    marked: dict[str, set[int]] = field(default_factory=dict)  # doc id -> positions in ``original``/``copies``
 
     def decisions(self, doc: DocumentKeys) -> list[Any]:
         """What the plan decided for one document (when equal, its published records are too)."""
-        mine = [[pid, self.original.get(pid), self.copies.get(pid)] for pid, _ in doc.paragraphs()
-                if pid in self.original or pid in self.copies]
-        return [mine, self.near.get(doc.doc_id)]
+        pids = [paragraph_id(doc.doc_id, i) for i in sorted(self.marked.get(doc.doc_id, ()))]
+        return [[[pid, self.original.get(pid), self.copies.get(pid)] for pid in pids], self.near.get(doc.doc_id)]
 
 
 def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPlan:
@@ -108,15 +100,17 @@ def plan_dedup(documents: list[DocumentKeys], near_threshold: float) -> DedupPla
     counts = [len(d.keys) // KEY_BYTES for d in ordered]
     keys = np.frombuffer(b"".join(d.keys for d in ordered), dtype=f"V{KEY_BYTES}")
     owner = np.repeat(np.arange(len(ordered)), counts)
-    position = np.arange(len(keys)) - np.repeat(np.cumsum(counts) - counts, counts)
+    position = (np.arange(len(keys)) - np.repeat(np.cumsum(counts) - counts, counts)).tolist()
     present = np.flatnonzero(keys != np.frombuffer(NO_KEY, dtype=f"V{KEY_BYTES}")[0])
     _, first, inverse = np.unique(keys[present], return_index=True, return_inverse=True)
     original = present[first[inverse]]  # for each present paragraph, its first copy (in document order)
     for at, kept in zip(present[original != present].tolist(), original[original != present].tolist(), strict=True):
-        doc = ordered[owner[at]]
-        pid, kept_id = paragraph_id(doc.doc_id, position[at]), paragraph_id(ordered[owner[kept]].doc_id, position[kept])
+        doc, kept_doc = ordered[owner[at]], ordered[owner[kept]]
+        pid, kept_id = paragraph_id(doc.doc_id, position[at]), paragraph_id(kept_doc.doc_id, position[kept])
         plan.original[pid] = kept_id
         plan.copies.setdefault(kept_id, []).append({"id": pid, "doc_id": doc.doc_id})
+        plan.marked.setdefault(doc.doc_id, set()).add(position[at])
+        plan.marked.setdefault(kept_doc.doc_id, set()).add(position[kept])
     if near_threshold > 0:
         _near_duplicates(ordered, near_threshold, plan)
     return plan
@@ -137,11 +131,10 @@ def apply_dedup(result: dict[str, Any], plan: DedupPlan) -> None:
     doc = result["document"]
     doc.update(plan.near.get(doc["id"], {}))
     doc["duplicate_paragraphs"] = len(dropped)
-    doc["paragraphs"] = len(keep)
     result["paragraphs"] = keep
     if dropped:
         result["rejects"] = sorted(result["rejects"] + dropped, key=lambda x: (x["source"]["start"], x["id"]))
-        doc["rejects"] = len(result["rejects"])
+    recount(result)
 
 
 def dedup_corpus(results: list[dict[str, Any]], min_chars: int, near_threshold: float = 0.0) -> None:
@@ -179,11 +172,10 @@ def signature(text: str) -> list[int]:
     bins = (mixed % np.uint64(NUM_PERM)).astype(np.intp)
     sig = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
     np.minimum.at(sig, bins, mixed >> np.uint64(7))
-    filled = np.flatnonzero(sig != _EMPTY)
-    for i in np.flatnonzero(sig == _EMPTY):  # densify: the next filled bin, circularly
-        j = filled[np.searchsorted(filled, i) % len(filled)]
-        sig[i] = sig[j] + np.uint64((i - j) % NUM_PERM)
-    return [int(v) for v in sig]
+    filled, empty = np.flatnonzero(sig != _EMPTY), np.flatnonzero(sig == _EMPTY)
+    donor = filled[np.searchsorted(filled, empty) % len(filled)]  # densify: the next filled bin, circularly
+    sig[empty] = sig[donor] + ((empty - donor) % NUM_PERM).astype(np.uint64)
+    return sig.tolist()
 
 
 def document_signature(result: dict[str, Any]) -> list[int]:
@@ -226,9 +218,12 @@ def _near_duplicates(ordered: list[DocumentKeys], threshold: float, plan: DedupP
     band_hash = np.arange(bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # bands never share keys
     for k in range(rows):  # one 64-bit key per band (collisions only add candidates, checked below)
         band_hash = band_hash * np.uint64(0x100000001B3) ^ sigs[:, k:bands * rows:rows]  # row k of every band
+    # A band key that no other document has can make no candidate: only shared keys are bucketed.
+    _, inverse, counts = np.unique(band_hash, return_inverse=True, return_counts=True)
+    shared = (counts[inverse.reshape(-1)] > 1).reshape(band_hash.shape)
     buckets: dict[int, int | list[int]] = {}  # band key -> document(s); most keys have one
-    for i, doc in enumerate(docs):
-        mine = band_hash[i].tolist()
+    for i in np.flatnonzero(shared.any(axis=1)).tolist():
+        doc, mine = docs[i], band_hash[i][shared[i]].tolist()
         candidates = {j for key in mine if key in buckets for j in _members(buckets[key])}
         keepers = [j for j in candidates if np.count_nonzero(sigs[j] == sigs[i]) >= threshold * NUM_PERM]
         if keepers:

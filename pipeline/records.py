@@ -9,8 +9,12 @@ raw bytes, the relative path, the config and the pipeline version.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+UNREPAIRED = "unrepaired-corruption"  # lost bytes nobody can give back
+GUESSED = "repaired-guess"  # lost bytes filled in by the likeliest reading
 
 
 @dataclass
@@ -117,3 +121,16 @@ def restamp(result: dict[str, Any], path: str) -> dict[str, Any]:
 
     return {**result, "document": document, "paragraphs": [move(p) for p in result["paragraphs"]],
             "rejects": [move(r) for r in result["rejects"]]}
+
+
+def recount(result: dict[str, Any]) -> None:
+    """Set a document record's counts from its final paragraphs and rejects (after site chrome and
+    dedup moved some), so that the record alone tells what its document holds."""
+    doc, paragraphs, rejects = result["document"], result["paragraphs"], result["rejects"]
+    if doc["status"] != "ok":
+        return
+    doc.update(paragraphs=len(paragraphs), rejects=len(rejects),
+               unrepaired=sum(UNREPAIRED in p["flags"] for p in paragraphs),
+               guessed=sum(GUESSED in p["flags"] for p in paragraphs),
+               ops=dict(sorted(Counter(op for p in paragraphs for op in p["ops"]).items())),
+               rules=dict(sorted(Counter(r["rule"] for r in rejects).items())))

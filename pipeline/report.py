@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,11 @@ class Summary:
         self.scripts: Counter[str] = Counter()
         self.ops: Counter[str] = Counter()
 
-    def add(self, result: dict[str, Any]) -> None:
-        d = result["document"]
+    def add(self, document: dict[str, Any], rejects: Callable[[], Iterable[dict[str, Any]]]) -> None:
+        """One document, from its record (whose counts cover its final paragraphs and rejects, see
+        ``records.recount``); ``rejects()`` gives its reject records, asked for only when one of
+        its rules has no example yet."""
+        d = document
         self.files += 1
         self.size += d["size"]
         if d["status"] == "ok":
@@ -34,15 +38,16 @@ class Summary:
             self.scripts[d["script_in"]] += 1
         else:
             self.quarantined.append({"path": d["path"], "reason": d["reason"]})
-        self.paragraphs += len(result["paragraphs"])
-        self.rejects += len(result["rejects"])
-        for p in result["paragraphs"]:
-            self.unrepaired += "unrepaired-corruption" in p["flags"]
-            self.guessed += "repaired-guess" in p["flags"]
-            self.ops.update(p["ops"])
-        for r in result["rejects"]:
-            self.rules[r["rule"]] += 1
-            self.examples.setdefault(r["rule"], r["text"][:60])
+        self.paragraphs += d["paragraphs"]
+        self.rejects += d["rejects"]
+        self.unrepaired += d.get("unrepaired", 0)
+        self.guessed += d.get("guessed", 0)
+        self.ops.update(d.get("ops", {}))
+        rules = d.get("rules", {})
+        self.rules.update(rules)
+        if any(rule not in self.examples for rule in rules):
+            for r in rejects():
+                self.examples.setdefault(r["rule"], r["text"][:60])
 
     COUNTERS = ("rules", "encodings", "scripts", "ops")
     TOTALS = ("files", "ok", "size", "paragraphs", "rejects", "unrepaired", "guessed")
@@ -74,13 +79,18 @@ class Summary:
             "unrepaired_paragraphs": self.unrepaired,
             "guessed_paragraphs": self.guessed,
             "duplicates_dropped": self.rules.get("dedup", 0),
-            "encodings": dict(self.encodings.most_common()),
-            "scripts_in": dict(self.scripts.most_common()),
-            "ops": dict(self.ops.most_common()),
-            "rules": [{"rule": k, "count": n, "example": self.examples[k]} for k, n in self.rules.most_common()],
+            "encodings": _ranked(self.encodings),
+            "scripts_in": _ranked(self.scripts),
+            "ops": _ranked(self.ops),
+            "rules": [{"rule": k, "count": n, "example": self.examples[k]} for k, n in _ranked(self.rules).items()],
             "timings": {"seconds": round(seconds, 3), "mb_per_s": round(self.size / 1e6 / max(seconds, 1e-9), 3),
                         "stages": {k: round(v, 3) for k, v in sorted(stage_seconds.items(), key=lambda kv: -kv[1])}},
         }
+
+
+def _ranked(counts: Counter[str]) -> dict[str, int]:
+    """Most frequent first, ties by name (whatever order the parts were summed in)."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _bars(title: str, data: dict[str, int], width: int = 560) -> str:

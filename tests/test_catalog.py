@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog import Catalog, search
+from pipeline.catalog import Catalog, reusable, search
 from pipeline.clean import clean_document
 from pipeline.config import Config
 from pipeline.store import dumps
@@ -57,3 +57,22 @@ def test_an_error_on_the_thread_reaches_close(tmp_path: Path, config: Config) ->
     index.add(result, "part-a", [b"{}\n"])  # one line for a document with paragraphs: a bug upstream
     with pytest.raises(ValueError):
         index.close()
+
+
+def test_search_returns_rows_holding_the_query_not_just_its_trigrams(tmp_path: Path, config: Config) -> None:
+    texts = ["甲乙丙丁戊在句中出现一次。", "甲乙丙，乙丙丁戊，三元组都在但不相连。", "别的段落。"]
+    result = clean_document("\n".join(texts).encode("utf-8"), "site/a.txt", config).records()
+    assert [p["text"] for p in result["paragraphs"]] == texts
+    _build(tmp_path / "c.sqlite", [result], background=False)
+    assert [h["text"] for h in search(tmp_path / "c.sqlite", "甲乙丙丁戊")] == texts[:1]
+    assert [h["text"] for h in search(tmp_path / "c.sqlite", "乙丙丁")] == texts[:2]
+
+
+def test_a_catalog_of_another_schema_is_not_updated(tmp_path: Path, config: Config) -> None:
+    _build(tmp_path / "c.sqlite", _results(config, 3), background=False)
+    assert reusable(tmp_path / "c.sqlite")
+    con = sqlite3.connect(tmp_path / "c.sqlite")
+    con.execute("ALTER TABLE documents ADD COLUMN extra TEXT")
+    con.commit()
+    con.close()
+    assert not reusable(tmp_path / "c.sqlite") and not reusable(tmp_path / "missing.sqlite")

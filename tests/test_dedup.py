@@ -14,7 +14,8 @@ from .test_corpus import PARAGRAPHS
 
 def _result(path: str, published: str | None, texts: list[str]) -> dict:
     doc = {"id": path, "path": path, "status": "ok", "published": published}
-    paras = [{"id": paragraph_id(path, i), "doc_id": path, "text": t, "source": {"start": i}, "duplicates": []}
+    paras = [{"id": paragraph_id(path, i), "doc_id": path, "text": t, "source": {"start": i}, "duplicates": [],
+              "ops": [], "flags": []}
              for i, t in enumerate(texts)]
     return {"document": doc, "paragraphs": paras, "rejects": []}
 

