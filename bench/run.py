@@ -64,8 +64,10 @@ def incremental(raw: Path, clean: Path, full_seconds: float, mb: float) -> dict:
         run = run_pipeline(raw, clean, fresh=False)
     finally:
         shutil.rmtree(target)
+    manifest = json.loads((clean / "current" / "manifest.json").read_text(encoding="utf-8"))
     return {"added_mb": round(mb * 0.01, 2), "seconds": run["seconds"],
-            "fraction_of_full": round(run["seconds"] / full_seconds, 3)}
+            "fraction_of_full": round(run["seconds"] / full_seconds, 3), "parts": len(manifest["parts"]),
+            "linked_parts": manifest["reused_parts"], "patched_parts": manifest["patched_parts"]}
 
 
 def plain_chain(files: list[Path]) -> float:
@@ -114,7 +116,8 @@ def main() -> int:
     inc = incremental(raw, WORK / "clean", results["runs"][-1]["seconds"], results["runs"][-1]["mb"])
     results["incremental_1pct"] = inc
     print(f"incremental run after adding 1% new files: {inc['seconds']} s = "
-          f"{inc['fraction_of_full'] * 100:.1f}% of the full run")
+          f"{inc['fraction_of_full'] * 100:.1f}% of the full run ({inc['linked_parts']} of {inc['parts']} parts "
+          f"linked, {inc['patched_parts']} patched, the rest written)")
     sample, total = [], 0
     for p in files_list:
         if total > args.chain_mb * 1e6:
