@@ -53,6 +53,21 @@ def run_pipeline(raw: Path, clean: Path, workers: int = 1, fresh: bool = True) -
             "stages": report["timings"]["stages"], "paragraphs": report["paragraphs"]}
 
 
+LOOP = "import time; t = time.perf_counter(); i = 0\nwhile i < 10_000_000: i += 1\nprint(time.perf_counter() - t)"
+
+
+def two_core_ceiling() -> dict:
+    """The speed-up two processes can get on this host: a Python loop alone on core 0, then on
+    cores 0 and 1 at once (a VM whose two cores share a physical core, or a busy host, gets less than 2)."""
+    def loop(core: str) -> subprocess.Popen:
+        return subprocess.Popen(pinned([sys.executable, "-c", LOOP], core), stdout=subprocess.PIPE, text=True)
+
+    alone = float(loop("0").communicate()[0])
+    pair = [loop("0"), loop("1")]
+    together = max(float(p.communicate()[0]) for p in pair)
+    return {"alone_s": round(alone, 2), "together_s": round(together, 2), "ceiling": round(2 * alone / together, 2)}
+
+
 def incremental(raw: Path, clean: Path, full_seconds: float, mb: float) -> dict:
     """Add 1% new files to a built corpus and run again: the cost relative to the full run."""
     extra = WORK / "extra"
@@ -109,6 +124,10 @@ def main() -> int:
         print(f"{run['mb']:>6} MB {run['files']:>6} files: {run['seconds']:>7} s  {run['mb_per_s']:>6} MB/s per core  "
               f"peak RSS {run['peak_rss_mb']} MB")
     if (os.cpu_count() or 1) >= 2:
+        results["two_core_ceiling"] = two_core_ceiling()
+        print(f"two cores: a Python loop takes {results['two_core_ceiling']['alone_s']} s alone, "
+              f"{results['two_core_ceiling']['together_s']} s on both cores at once: at most "
+              f"{results['two_core_ceiling']['ceiling']}x from 2 processes on this host")
         two = run_pipeline(raw, WORK / "clean", workers=2)
         speedup = round(results["runs"][-1]["seconds"] / two["seconds"], 2)
         results["two_workers"] = {"seconds": two["seconds"], "speedup": speedup}
