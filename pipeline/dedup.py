@@ -131,10 +131,10 @@ def apply_dedup(result: dict[str, Any], plan: DedupPlan) -> None:
     doc = result["document"]
     doc.update(plan.near.get(doc["id"], {}))
     doc["duplicate_paragraphs"] = len(dropped)
-    result["paragraphs"] = keep
     if dropped:
+        result["paragraphs"] = keep
         result["rejects"] = sorted(result["rejects"] + dropped, key=lambda x: (x["source"]["start"], x["id"]))
-    recount(result)
+        recount(result)
 
 
 def dedup_corpus(results: list[dict[str, Any]], min_chars: int, near_threshold: float = 0.0) -> None:
