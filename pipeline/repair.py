@@ -680,27 +680,55 @@ def _gbk_from_latin(run: str) -> str | None:
     return text if text.isprintable() and not any("\ue000" <= c <= "\uf8ff" for c in text) else None
 
 
+# Chinese punctuation that Windows-1252 also has: clean text before a run of GBK read as 1252
+# (``。”Í£Ö¹`` for ``。”停止``), which the run would otherwise take as its first lead byte.
+_CLEAN_LEADS = "".join(c for c in _CP1252 if c in PUNCT)
+
+
+def _gbk_latin_runs(text: str) -> list[tuple[int, int, str]]:
+    """The runs of ``text`` that read as GBK bytes shown as Latin-1/Windows-1252, read back:
+    ``(start, end, reading)``. A run that starts with Chinese punctuation 1252 also has (``“”‘’…—·``)
+    is also read from the character after it, and the reading whose words read better is kept.
+
+    >>> _gbk_latin_runs("。”Í£Ö¹Õf£¬")
+    [(2, 10, '停止說，')]
+    """
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    while m := _LATIN_RUN.search(text, pos):
+        start, end, pos = m.start(), m.end(), m.end()
+        gbk = _gbk_from_latin(m.group())
+        if m.group()[0] in _CLEAN_LEADS and (after := _LATIN_RUN.match(text, start + 1)):
+            other = _gbk_from_latin(after.group())
+            if other and (gbk is None or _reads_per_char(text[start] + other) > _reads_per_char(gbk)):
+                start, end, gbk, pos = after.start(), after.end(), other, after.end()
+        if gbk:
+            out.append((start, end, gbk))
+    return out
+
+
 def _reread_gbk_latin(text: str) -> list[tuple[int, int, str]]:
     """Runs of Latin-1/Windows-1252 characters read back as the GBK they were (``ÖÐ¹ú`` ->
     ``中国``). A run of two or more characters is read back when the result is ordinary Chinese
-    the lexicon recognises (half its characters in words); once one has been, the text is known to
+    the lexicon recognises (half its characters in words, common words or punctuation, see
+    :func:`_in_words`); once one has been, the text is known to
     be GBK read as 1252, and every other run that reads as printable text (``£¬`` -> ``，``) is
-    read back too; not a run that overlaps UTF-8 read as Latin that reads as ordinary Chinese
-    (``è§£ã€‚`` for ``解。``: spans damaged in different ways side by side), which
-    :func:`fix_mojibake` reads back. (GBK bytes are often UTF-8 by chance, ``µç¶¯`` holds ``綯``.)"""
+    read back too; not a piece of UTF-8 read as Latin that reads as ordinary Chinese (``è§£ã€‚``
+    for ``解。``: spans damaged in different ways side by side), which :func:`fix_mojibake` reads
+    back: runs stop at such pieces. (GBK bytes are often UTF-8 by chance, ``µç¶¯`` holds ``綯``.)"""
 
     def convincing(gbk: str) -> bool:
         mean = _han_mean(gbk)
         return (len(gbk) >= 2 and all(map(_plausible, gbk)) and mean is not None and mean >= COMMON
-                and sum(_segment(gbk)[1]) * 2 >= len(gbk))
+                and _in_words(gbk, 0, len(gbk)))
 
-    readings = [(m.start(), m.end(), gbk) for m in _LATIN_RUN.finditer(text) if (gbk := _gbk_from_latin(m.group()))]
-    if not any(convincing(gbk) for _, _, gbk in readings):
+    readings = _gbk_latin_runs(text)
+    if not readings:
         return []
     utf8 = [(start, end) for start, end, piece in _utf8_pieces_of(text)
             if len(piece) >= 2 and (_han_mean(piece) or -math.inf) >= COMMON]
-    readings = [(start, end, gbk) for start, end, gbk in readings
-                if not any(s < end and start < e for s, e in utf8)]
+    if utf8:  # the runs are read again with those pieces cut out
+        readings = _gbk_latin_runs(_replace(text, [(start, end, "\0" * (end - start)) for start, end in utf8]))
     return readings if any(convincing(gbk) for _, _, gbk in readings) else []
 
 
@@ -753,6 +781,9 @@ _UTF8_STRETCH = re.compile(
 )
 
 
+_MARK = re.compile("[?\ufffd]")
+
+
 @lru_cache(maxsize=16)
 def _utf8_readings(text: str) -> list[tuple[int, int, tuple[str, bool]]]:
     """Stretches of UTF-8-as-GBK characters read back (see :func:`_reread_utf8`): ``(start, end,
@@ -760,7 +791,7 @@ def _utf8_readings(text: str) -> list[tuple[int, int, tuple[str, bool]]]:
     whole stretch of non-ASCII characters (and ``?``) around a match is tried first; otherwise, or
     when that is not convincing (clean text runs into the mojibake), the part from a match
     (mojibake starts with a UTF-8 lead byte, which is such a match) to where the bytes stop reading
-    as UTF-8 (:func:`_utf8_extent`)."""
+    as UTF-8 (:func:`_utf8_extent`), or to a lost byte within it."""
     found: list[tuple[int, int, tuple[str, bool]]] = []
     dense = _mojibake_dense(text)
     rev = ""
@@ -775,10 +806,12 @@ def _utf8_readings(text: str) -> list[tuple[int, int, tuple[str, bool]]]:
             start = m.start() - (back.end() - back.start() if back else 0)
             if _utf8_like(text[start:end]):
                 spans.append((start, end))
-        if (stop := _utf8_extent(text, m.start(), end)) - m.start() >= 2 and (m.start(), stop) not in spans:
-            spans.append((m.start(), stop))
+        if (extent := _utf8_extent(text, m.start(), end)) - m.start() >= 2 and (m.start(), extent) not in spans:
+            spans.append((m.start(), extent))
         if (stop := _UTF8_STRETCH.match(text, m.start()).end()) - m.start() >= 2 and (m.start(), stop) not in spans:  # type: ignore[union-attr]
             spans.append((m.start(), stop))  # a byte lost silently ends the extent early
+        if (mark := _MARK.search(text, m.start() + 2, extent)) and (m.start(), mark.end()) not in spans:
+            spans.append((m.start(), mark.end()))  # clean text after a lost byte reads as UTF-8 too
         readings = [(start, stop, r) for start, stop in spans if (r := _reread_utf8(text[start:stop]))]
         if readings:
             found.append(next((r for r in readings if r[2][1]), readings[0]))
@@ -860,6 +893,8 @@ SWAP_REACH = 6  # characters beside a suspect that a damaged span may also cover
 # name read as a common word) must not pay for it. Measured on the damage corpus and a megabyte
 # of clean text (tests/test_damage.py): no clean paragraph comes within 4 of it.
 SWAP_OPEN = 8.0
+# What a span costs in a paragraph where one has already been read back.
+SWAP_AGAIN = 4.0
 # A reading of a span that comes within this of the chosen one (an edge one character off, the
 # other code, no reading back at all) makes the choice a guess: the paragraph is flagged.
 SWAP_CLOSE = 3.0
@@ -880,10 +915,20 @@ def _swap_table(read_as: str, written_in: str) -> tuple[dict[str, str], str]:
                 continue
             if len(wrong) == len(right) == 1 and right.isprintable() and wrong != right:
                 table.setdefault(wrong, right)
-    model = load()
-    suspects = "".join(sorted(c for c, r in table.items() if (is_han(r) or r in PUNCT) and model.char_logp(r) >= COMMON
-                              and model.char_logp(r) - model.char_logp(c) >= SWAP_GAIN))
+    suspects = "".join(sorted(c for c, r in table.items() if (is_han(r) or r in PUNCT) and _likelier(r, c)))
     return table, suspects
+
+
+def _likelier(right: str, wrong: str) -> bool:
+    """Whether ``right`` is clearly (``SWAP_GAIN``) likelier than ``wrong`` and ordinary
+    (``COMMON``), or known to the lexicon where ``wrong`` is not (``舒`` read as ``戺``).
+
+    >>> _likelier("中", "い"), _likelier("舒", "戺"), _likelier("舒", "羥")
+    (True, True, False)
+    """
+    model = load()
+    right_lp, wrong_lp = model.char_logp(right), model.char_logp(wrong)
+    return right_lp - wrong_lp >= SWAP_GAIN and (right_lp >= COMMON or wrong_lp <= UNKNOWN_HAN)
 
 
 @cache
@@ -970,10 +1015,10 @@ def _swap_windows(text: str) -> list[tuple[int, int, frozenset[int]]]:
     return merged
 
 
-def _swap_lattice(rows: list[str], lo: int, hi: int) -> list[int]:
+def _swap_lattice(rows: list[str], lo: int, hi: int, cost: float = SWAP_OPEN) -> list[int]:
     """The best reading of a stretch: per character a state (0 as it is, or the index of the row
-    it is read in), maximising the unigram segmentation of the characters read, less
-    ``SWAP_OPEN`` for each damaged span. ``rows[0]`` is the text (simplified), each other row the
+    it is read in), maximising the unigram segmentation of the characters read, less ``cost``
+    (``SWAP_OPEN``) for each damaged span. ``rows[0]`` is the text (simplified), each other row the
     text read back in one code (``\\0`` where a character has no such reading); only characters
     from ``lo`` to ``hi`` may leave state 0. A word may cross one edge of a span (``時間`` with
     only ``間`` damaged)."""
@@ -1006,9 +1051,9 @@ def _swap_lattice(rows: list[str], lo: int, hi: int) -> list[int]:
                         else:
                             lp = math.log(count) - log_total
                         if last != first and last:
-                            lp -= SWAP_OPEN
+                            lp -= cost
                         for prev in states:
-                            score = best[i][prev] + lp - (SWAP_OPEN if first and prev != first else 0.0)
+                            score = best[i][prev] + lp - (cost if first and prev != first else 0.0)
                             if score > best[j][last]:
                                 best[j][last] = score
                                 back[j][last] = (i, prev, first, m)
@@ -1023,13 +1068,15 @@ def _swap_lattice(rows: list[str], lo: int, hi: int) -> list[int]:
     return out
 
 
-def _swap_score(seg: str, path: list[int], tables: tuple[dict[str, str], ...]) -> tuple[str, float]:
+def _swap_score(
+    seg: str, path: list[int], tables: tuple[dict[str, str], ...], cost: float = SWAP_OPEN
+) -> tuple[str, float]:
     """``seg`` read back along ``path`` (per character 0, or 1 + the index of the table it is read
-    back through), and the score the lattice gives that reading: its segmentation less
-    ``SWAP_OPEN`` per damaged span."""
+    back through), and the score the lattice gives that reading: its segmentation less ``cost``
+    per damaged span."""
     text = "".join(tables[s - 1].get(c, c) if s else c for c, s in zip(seg, path, strict=True))
     opened = sum(1 for i, s in enumerate(path) if s and (i == 0 or path[i - 1] != s))
-    return text, _segment(text)[0] - SWAP_OPEN * opened
+    return text, _segment(text)[0] - cost * opened
 
 
 def _swap_alternatives(
@@ -1067,12 +1114,19 @@ def _runs(path: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _in_words(text: str, start: int, end: int) -> bool:
+def _in_words(text: str, start: int, end: int, common: bool = False) -> bool:
     """Whether half the characters beyond ASCII of ``text[start:end]`` sit in lexicon words, are
-    common words on their own (``的``, ``在``) or are punctuation."""
+    common words on their own (``的``, ``在``) or are punctuation; with ``common``, ordinary
+    characters (``COMMON``) count too.
+
+    >>> _in_words("“修舊如", 0, 3), _in_words("“修舊如", 0, 3, common=True)
+    (False, True)
+    """
     inword, simple = _segment(text)[1], simplify(text)
+    model = load()
     wide = [i for i in range(start, end) if text[i] > "\x7f"]
-    return sum(inword[i] or _char_token(simple[i]) >= SWAP_WORD for i in wide) * 2 >= len(wide) > 0
+    return sum(inword[i] or _char_token(simple[i]) >= SWAP_WORD or (common and model.char_logp(text[i]) >= COMMON)
+               for i in wide) * 2 >= len(wide) > 0
 
 
 # Latin words with accented letters (pinyin ``zhǎng``, ``crêpes``): GBK has the letters, but these
@@ -1093,32 +1147,49 @@ def _latin_mask(m: re.Match[str]) -> str:
 def _swapped(text: str) -> tuple[tuple[tuple[int, int, str, int], ...], bool]:
     """The spans of ``text`` that read better back in the other code: ``(start, end, reading,
     state)`` (state 1: Big5 read as GBK, 2: GBK read as Big5), and whether the choice was close
-    (:data:`SWAP_CLOSE`) for any of them. Only stretches with Han characters are read (the damage
-    is of Chinese text), and a span only when half its characters then sit in words: reading
-    mojibake of another kind (``æ–°``) as Big5 also beats its symbols."""
-    rows, tables = _swap_rows(), (_big5_as_gbk()[0], _gbk_as_big5()[0])
+    (:data:`SWAP_CLOSE`) for any of them. Once one span reads back, the paragraph is known to be
+    damaged and its windows are read again with a span costing ``SWAP_AGAIN``: more of it is
+    likely damaged (``※党黯如舊`` beside a repaired span is ``“修舊如舊``); a window of suspects
+    then left as it is makes the choice close too."""
     masked = _LATIN_WORD.sub(_latin_mask, _HIGH_RUN.sub(_latin_mask, text))
+    windows = _swap_windows(masked)
+    found, guess = _read_windows(text, masked, windows, SWAP_OPEN)
+    if found:
+        found, guess = _read_windows(text, masked, windows, SWAP_AGAIN)
+        # suspects left as they are in a paragraph known to be damaged make the repair a guess
+        guess = guess or any(not any(lo <= start < hi for start, _, _, _ in found) for lo, hi, _ in windows)
+    return found, guess
+
+
+def _read_windows(
+    text: str, masked: str, windows: list[tuple[int, int, frozenset[int]]], cost: float
+) -> tuple[tuple[tuple[int, int, str, int], ...], bool]:
+    """:func:`_swapped` over ``windows``, each damaged span costing ``cost``. Only stretches with
+    Han characters are read (the damage is of Chinese text), and a span only when half its
+    characters then sit in words (or, in a paragraph known to be damaged, are ordinary characters):
+    reading mojibake of another kind (``æ–°``) as Big5 also beats its symbols."""
+    rows, tables = _swap_rows(), (_big5_as_gbk()[0], _gbk_as_big5()[0])
     found: list[tuple[int, int, str, int]] = []
     guess = False
-    for lo, hi, active in _swap_windows(masked):
+    for lo, hi, active in windows:
         a, b = max(0, lo - 3), min(len(text), hi + 3)
         seg, states = text[a:b], sorted(active)
         if not any(map(is_han, seg)):  # Russian or Greek text (or mojibake of it), not Chinese
             continue
         readings = ["".join(rows[s - 1].get(c, "\0") for c in masked[a:b]) for s in states]
-        lattice = _swap_lattice([simplify(seg), *readings], lo - a, hi - a)
+        lattice = _swap_lattice([simplify(seg), *readings], lo - a, hi - a, cost)
         path = [states[s - 1] if s else 0 for s in lattice]
         if not any(path):
             continue
-        read = _swap_score(seg, path, tables)[0]
+        read = _swap_score(seg, path, tables, cost)[0]
         for i, j in _runs(path):
-            if not _in_words(read, i, j):
+            if not _in_words(read, i, j, common=cost < SWAP_OPEN):
                 path[i:j] = [0] * (j - i)
-        best_text, best = _swap_score(seg, path, tables)
+        best_text, best = _swap_score(seg, path, tables, cost)
         common = {i for i, c in enumerate(seg) if is_han(c) and load().char_logp(c) >= COMMON}
         for i, j in _runs(path):
             for alt in _swap_alternatives(path, i, j, lo - a, hi - a, states, common):
-                alt_text, score = _swap_score(seg, alt, tables)
+                alt_text, score = _swap_score(seg, alt, tables, cost)
                 guess = guess or (alt_text != best_text and score > best - SWAP_CLOSE)
             found.append((a + i, a + j, best_text[i:j], path[i]))
     return tuple(found), guess
@@ -1160,14 +1231,15 @@ def _read_back_swapped(text: str, state: int) -> str:
 
 @cache
 def _strong_suspects() -> str:
-    """Suspects that are Han characters the lexicon never saw: one is evidence enough."""
+    """Suspects that are Han characters the lexicon never saw (in the BMP or beyond it, ``𩂰``
+    for ``會``): one is evidence enough."""
     return "".join(sorted({c for _, suspects in (_big5_as_gbk(), _gbk_as_big5()) for c in suspects
-                           if is_han(c) and load().char_logp(c) <= UNKNOWN_HAN}))
+                           if (is_han(c) or c > "\uffff") and load().char_logp(c) <= UNKNOWN_HAN}))
 
 
 @cache
 def _strong_search() -> re.Pattern[str]:
-    return re.compile(f"[{_bmp(_strong_suspects())}]")
+    return re.compile(_one_of(_strong_suspects()))
 
 
 @lru_cache(maxsize=16)
@@ -1391,14 +1463,23 @@ def fix_double_mojibake(text: str) -> str:
     >>> fix_double_mojibake("鍒颁綅"), fix_double_mojibake("ÖÐ¹ú")
     ('到位', '中国')
     """
-    fixed = text
+    return _double_mojibake(text)[0]
+
+
+@lru_cache(maxsize=16)
+def _double_mojibake(text: str) -> tuple[str, bool]:
+    """:func:`fix_double_mojibake` of ``text``, and whether a fix it ran made a guess (see
+    :func:`guessed`) in any round."""
+    fixed, guess = text, False
     for _ in range(3):  # spans damaged in different ways come back in different rounds
         before = fixed
-        for fix in (fix_gbk_mojibake, fix_big5_as_gbk, fix_gbk_as_big5, fix_mojibake):
-            fixed = fix(fixed)
+        for name, fix in (("gbk-mojibake", fix_gbk_mojibake), ("big5-as-gbk", fix_big5_as_gbk),
+                          ("gbk-as-big5", fix_gbk_as_big5), ("mojibake", fix_mojibake)):
+            was, fixed = fixed, fix(fixed)
+            guess = guess or (fixed != was and guessed(name, was))
         if fixed == before:
             break
-    return text if fixed == text else fixed
+    return (text, False) if fixed == text else (fixed, guess)
 
 
 REPAIRS: tuple[tuple[str, Callable[[str], str]], ...] = (
@@ -1420,15 +1501,18 @@ GUESSED = "repaired-guess"
 def guessed(op: str, before: str) -> bool:
     """Whether the repair ``op``, which changed ``before``, filled in lost bytes: gbk-shift and
     lost-bytes always do (the lexicon or a ruby reading picks among the characters sharing the
-    surviving byte), gbk-mojibake and double-mojibake when a reading they kept lost bytes, the
-    Big5/GBK swaps when another reading of a span came within ``SWAP_CLOSE``. Such a
+    surviving byte), gbk-mojibake when a reading it kept lost bytes, the Big5/GBK swaps when
+    another reading of a span came within ``SWAP_CLOSE``, double-mojibake when any of these it ran
+    in any round did. Such a
     repair is usually right, but not certainly: the pipeline flags the paragraph ``GUESSED``.
 
     >>> guessed("gbk-mojibake", "涓�鍥戒汉姘�"), guessed("gbk-mojibake", "鍒颁綅"), guessed("lost-bytes", "會?h要求")
     (True, False, True)
     """
-    if op in ("gbk-mojibake", "double-mojibake"):  # double-mojibake runs gbk-mojibake first
+    if op == "gbk-mojibake":
         return _gbk_mojibake(before)[1]
+    if op == "double-mojibake":
+        return _double_mojibake(before)[1]
     if op in ("big5-as-gbk", "gbk-as-big5"):
         return _swapped(before)[1]
     return op in ("gbk-shift", "lost-bytes")
@@ -1449,9 +1533,10 @@ def _suspect_pattern() -> re.Pattern[str]:
     屯屯屯, or what opens ftfy's badness gate (``_LATIN_AFTER``)."""
     big5, gbk = _big5_as_gbk()[1], _gbk_as_big5()[1]
     alone = f"{_UTF8_PAIRS}\ue000-\uf8ff\ufffd{_bmp(_strong_suspects())}"
+    astral = re.escape("".join(c for c in _strong_suspects() if c > "\uffff"))
     return re.compile(
         f"[{alone}{_bmp(big5)}{_bmp(gbk)}\U00010000-\U0010ffff&\\\\?锟錕烫燙屯{_CATEGORIES}{_COMMON}]"
-        f"(?:(?<=[{alone}])|(?<={_one_of(big5)})(?=(?s:.*?){_one_of(big5)})"
+        f"(?:(?<=[{alone}{astral}])|(?<={_one_of(big5)})(?=(?s:.*?){_one_of(big5)})"
         f"|(?<={_one_of(gbk)})(?=(?s:.*?){_one_of(gbk)})"
         f"|(?<=&)(?=[#A-Za-z])"
         f"|(?<=\\\\)(?=u[0-9a-fA-F]{{4}})|(?<=[{HAN}{PUNCT}?]\\?)|(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)"
@@ -1491,9 +1576,11 @@ _LOST_SPAN = re.compile(
 _TRAIL_SPAN = re.compile(f"(?<!\\?\\?)(?<=[{HAN}?])\\?+([\x40-\x7e])(?=[{HAN}])")
 _PUA_SPAN = re.compile(f"(?<=[{HAN}])[\ue000-\uf8ff]+|[\ue000-\uf8ff]+(?=[{HAN}])")
 _QUESTION_WORD = "吗呢吧啊呀嘛么谁哪啥嗎麼誰"
-# ``??`` between Han characters: a character whose two GBK bytes were both lost. Not after a
-# question word, where it is as likely a real double question mark (``为什么??这件事``).
-_LOST_CHAR = re.compile(f"(?<=[{HAN}])(?<![{_QUESTION_WORD}])\\?{{2,3}}(?=[{HAN}])")
+# ``??`` between Han characters, or before a digit: a character whose two GBK bytes were both
+# lost (``总投??0.1亿`` for ``总投资50.1亿``, the lead byte lost and an ASCII byte swallowed with
+# the orphaned trail). Not after a question word, where it is as likely a real double question
+# mark (``为什么??这件事``).
+_LOST_CHAR = re.compile(f"(?<=[{HAN}])(?<![{_QUESTION_WORD}])\\?{{2,3}}(?=[{HAN}0-9])")
 # A ``?`` (not after a question word) and, within a few characters, another ``?`` or an ASCII
 # character: what gbk-shift leaves where it could not re-read a shifted run (``頭?屠?物``).
 _SHIFT_SPAN = re.compile(
@@ -1541,4 +1628,19 @@ def find_corruption(text: str) -> list[tuple[int, int, str]]:
         spans += [(m.start(), m.end(), "mojibake") for m in _PUA_SPAN.finditer(text)]
     if _mojibake_dense(text):
         spans += [(m.start(), m.end(), "mojibake") for m in _MOJI_DENSE.finditer(text) if _utf8_like(m.group())]
+    if _moji_chars(text):
+        spans += [(start, end, "mojibake") for start, end, (reading, _) in _utf8_readings(text)
+                  if _reads_through_loss(text[start:end], reading)]
     return sorted(set(spans))
+
+
+def _reads_through_loss(run: str, reading: str) -> bool:
+    """Whether ``reading``, UTF-8-as-GBK ``run`` read back with lost bytes filled in or left as
+    U+FFFD, says the run is mojibake though too much was lost to repair it: two Han characters or
+    more, clearly more common than the run's (``鏈渚嗕笁澶╂垜鐪`` reads ``�來三天我�``).
+
+    >>> _reads_through_loss("鏈渚嗕笁澶╂垜鐪", "\ufffd來三天我\ufffd"), _reads_through_loss("鐘錶", "\ufffd")
+    (True, False)
+    """
+    mean = _han_mean(reading)
+    return mean is not None and sum(map(is_han, reading)) >= 2 and mean >= (_han_mean(run) or -math.inf) + SHIFT_MARGIN

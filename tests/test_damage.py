@@ -16,17 +16,16 @@ N_CASES = 1400  # 100 a class
 
 # Share of cases repaired to the exact original, at least, and share neither exact nor flagged (a
 # wrong repair, or damage left unflagged), at most. Issue #4 asks 99% exact where a class loses
-# nothing and no case unflagged; these are what the repairs reach today (see the printed figures:
-# 97% exact on the reversible classes, 8 of 1400 cases wrong), so a regression fails while the
-# gaps stay visible. What is left: a Big5/GBK swap of two characters only one of which looks
-# damaged (``戺羥`` for ``舒適``: one rare character alone is no evidence), GBK read as Latin-1
-# whose last character GBK reads with the next clean one, double mojibake whose inner GBK reading
-# is cut short; and the lost-byte guesses, right a third of the time and flagged otherwise.
+# nothing and no case unflagged; these are what the repairs reach today, so a regression fails
+# while the gaps stay visible. Seed 4: 98.1% exact on the reversible classes, no case wrong; the
+# held-out seed 7 (not tuned on): 98.0% exact, 1 of 1400 wrong (Big5 read as GBK whose two
+# characters, ``临惠`` for ``還需``, are both common: no suspect points at them). What is left
+# flagged: Big5/GBK swap spans whose edge or code is a close call (``repaired-guess``), UTF-8
+# read as GBK whose reading lost a byte, and the lost-byte guesses (right a third of the time).
 EXACT_FLOOR = {"entities": 1.0, "escapes": 1.0, "utf8-as-gbk": 0.97, "utf8-as-latin": 1.0,
-               "gbk-as-latin": 0.97, "big5-as-gbk": 0.95, "gbk-as-big5": 0.95, "double": 0.93}
-WRONG_CEILING = {"utf8-as-latin": 0.0, "utf8-as-gbk": 0.0, "gbk-as-latin": 0.01, "big5-as-gbk": 0.0,
-                 "gbk-as-big5": 0.01, "double": 0.01, "entities": 0.0, "escapes": 0.0,
-                 "utf8-as-gbk-lost": 0.02, "gbk-shift": 0.03}
+               "gbk-as-latin": 1.0, "big5-as-gbk": 0.96, "gbk-as-big5": 0.95, "double": 0.97}
+WRONG_CEILING: dict[str, float] = {}  # no class may leave a case wrong on this seed
+
 
 @pytest.fixture(scope="module")
 def outcomes(config: Config) -> dict[str, Counter[str]]:
@@ -54,7 +53,7 @@ def test_reversible_damage_is_repaired(outcomes, kind):
     counts = outcomes[kind]
     n = sum(counts.values())
     assert counts["exact"] >= EXACT_FLOOR[kind] * n, counts
-    assert counts["wrong"] <= WRONG_CEILING[kind] * n, counts
+    assert counts["wrong"] <= WRONG_CEILING.get(kind, 0.0) * n, counts
 
 
 @pytest.mark.parametrize("kind", sorted(LOSSY))
