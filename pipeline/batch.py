@@ -53,14 +53,15 @@ from .store import (
 
 def read_raw(raw_dir: Path, f: RawFile, max_bytes: int) -> tuple[bytes | None, str | None]:
     """The file's bytes, or the reason it must be quarantined (too large, unreadable, changed).
-    At most ``max_bytes + 1`` bytes are read, whatever the file has become since the inventory."""
+    At most its inventoried size plus one byte are read, whatever the file has become since (a
+    read of ``max_bytes`` would allocate that much for every file); a changed file fails the hash."""
     if f.problem:
         return None, f.problem
     if f.size > max_bytes:
         return None, f"too large: {f.size} bytes > input.max_bytes"
     try:
         with open(os.path.join(os.fsencode(raw_dir), fs_name(f.path)), "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = fh.read(f.size + 1)
     except OSError as e:
         return None, f"unreadable: {e.strerror}"
     if hashlib.sha256(data).hexdigest() != f.sha256:
