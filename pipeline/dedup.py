@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,12 +22,19 @@ import numpy as np
 
 from .records import paragraph_id, recount
 
-WHITESPACE = re.compile(r"\s+")
+
+def without_whitespace(text: str) -> str:
+    r"""``text`` without whitespace (``str.split`` knows the same 29 characters as ``re``'s ``\s``, 4x faster).
+
+    >>> without_whitespace(" 第一段\u3000\n第二段 ")
+    '第一段第二段'
+    """
+    return "".join(text.split())
 
 
 def paragraph_key(text: str) -> bytes:
     """What two paragraphs must share to be duplicates: their text without whitespace (hashed)."""
-    return hashlib.sha1(WHITESPACE.sub("", text).encode("utf-8")).digest()
+    return hashlib.sha1(without_whitespace(text).encode("utf-8")).digest()
 
 
 def document_order(document: dict[str, Any]) -> tuple[str, str]:
@@ -160,7 +166,7 @@ def signature(text: str) -> list[int]:
     probability close to the Jaccard similarity, as MinHash LSH expects, at a fraction of the
     cost of 128 permutations. Computed when a file is cleaned and kept with its shard, so
     publishing only runs the LSH."""
-    text = WHITESPACE.sub("", text)[:SIGNATURE_CHARS]
+    text = without_whitespace(text)[:SIGNATURE_CHARS]
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     n = len(points) - SHINGLE + 1
     if n < 1:
