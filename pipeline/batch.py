@@ -268,13 +268,13 @@ def _write_document(result: dict[str, Any], part: str, chrome: SiteChrome, decid
     result.pop("signature", None)
     apply_site_chrome(result, chrome)
     apply_dedup(result, decided)
-    lines = [dumps(result["document"]), *(dumps(p) for p in result["paragraphs"])]
-    writers["documents"].write_line(lines[0])
-    for line in lines[1:]:
-        writers["paragraphs"].write_line(line)
+    document_line = dumps(result["document"])
+    writers["documents"].write_line(document_line)
+    for para in result["paragraphs"]:
+        writers["paragraphs"].write_line(dumps(para))
     for rej in result["rejects"]:
         writers["rejects"].write_line(dumps(rej))
-    index.add(result, part, lines)
+    index.add(result, part, document_line)
     summary.add(result["document"], lambda: result["rejects"])
 
 

@@ -90,21 +90,22 @@ class Catalog:
         else:
             self._forget("part", [part])
 
-    def add(self, result: dict[str, Any], part: str, lines: list[bytes]) -> None:
-        """One document result; ``lines`` are its document and paragraph records as written
-        (JSON lines, in that order), stored as they are rather than serialised again. With a
+    def add(self, result: dict[str, Any], part: str, document_line: bytes) -> None:
+        """One document result; ``document_line`` is its document record as written (stored as it
+        is). A paragraph's record is stored without its text, which the text column holds. With a
         background worker, the rows are written (and indexed) on its thread meanwhile."""
         if self.worker is not None:
-            self.worker.submit(self._add, result, part, lines)
+            self.worker.submit(self._add, result, part, document_line)
         else:
-            self._add(result, part, lines)
+            self._add(result, part, document_line)
 
-    def _add(self, result: dict[str, Any], part: str, lines: list[bytes]) -> None:
+    def _add(self, result: dict[str, Any], part: str, document_line: bytes) -> None:
         d = result["document"]
-        records = [line.rstrip(b"\n").decode() for line in lines]
         self.documents.append((d["id"], d["path"], d["sha256"], d["status"], d["reason"], d.get("title"),
-                               d.get("published"), d.get("encoding"), d.get("paragraphs", 0), records[0], part))
-        for p, record in zip(result["paragraphs"], records[1:], strict=True):
+                               d.get("published"), d.get("encoding"), d.get("paragraphs", 0),
+                               document_line.rstrip(b"\n").decode(), part))
+        for p in result["paragraphs"]:
+            record = orjson.dumps({k: v for k, v in p.items() if k != "text"}, option=orjson.OPT_SORT_KEYS).decode()
             row = (p["id"], p["doc_id"], p["index"], p["kind"], p["text"], p["source"]["path"],
                    p["source"]["start"], p["source"]["end"], record)
             if self.old is None:
@@ -220,12 +221,12 @@ def search(path: Path, query: str, limit: int = 20) -> list[dict[str, Any]]:
         if len(query) >= 3:
             trigrams = " AND ".join('"' + query[i:i + 3].replace('"', '""') + '"' for i in range(len(query) - 2))
             rows = con.execute(
-                "SELECT p.record FROM paragraphs_fts f JOIN paragraphs p ON p.rowid = f.rowid "
+                "SELECT p.text, p.record FROM paragraphs_fts f JOIN paragraphs p ON p.rowid = f.rowid "
                 "WHERE paragraphs_fts MATCH ? AND instr(p.text, ?) > 0 ORDER BY p.path, p.idx LIMIT ?",
                 (trigrams, query, limit)).fetchall()
         else:
-            rows = con.execute("SELECT record FROM paragraphs WHERE instr(text, ?) > 0 ORDER BY path, idx LIMIT ?",
-                               (query, limit)).fetchall()
+            rows = con.execute("SELECT text, record FROM paragraphs WHERE instr(text, ?) > 0 "
+                               "ORDER BY path, idx LIMIT ?", (query, limit)).fetchall()
     finally:
         con.close()
-    return [orjson.loads(r[0]) for r in rows]
+    return [{**orjson.loads(record), "text": text} for text, record in rows]
