@@ -214,6 +214,19 @@ def reusable(path: Path) -> bool:
         con.close()
 
 
+def part_of(path: Path, doc_id: str) -> str | None:
+    """The corpus part that holds a document, or None (no such document, or no readable catalog)."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT part FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
 def search(path: Path, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Paragraph records containing the query, in corpus order."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

@@ -288,12 +288,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find(version_dir: Path, record_id: str) -> tuple[str, dict[str, Any]]:
-    for kind in ("paragraphs", "rejects"):
-        for rec in read_records(version_dir, kind):
-            if rec["id"] == record_id:
-                return kind, rec
-    raise CommandError(f"no paragraph or reject with id {record_id} in {version_dir}")
+def _document_records(version_dir: Path, doc_id: str) -> dict[str, list[dict[str, Any]]]:
+    """A document's paragraph and reject records, read from the files of its part only (the
+    catalog knows the part, the manifest its files); without them, from the whole version."""
+    from .catalog import part_of
+
+    part = part_of(version_dir / "catalog.sqlite", doc_id)
+    try:
+        manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    files = next((p["files"] for p in manifest.get("parts", []) if p["id"] == part), None)
+    return {kind: [r for r in read_records(version_dir, kind, files[kind] if files else None) if r["doc_id"] == doc_id]
+            for kind in ("paragraphs", "rejects")}
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -301,7 +308,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from .decoding import NotText, decode
 
     version_dir = _current(args.clean)
-    kind, rec = _find(version_dir, args.id)
+    records = _document_records(version_dir, args.id.rsplit("-", 1)[0])
+    kind, rec = next(((k, r) for k, rs in records.items() for r in rs if r["id"] == args.id), (None, None))
+    if kind is None or rec is None:
+        raise CommandError(f"no paragraph or reject with id {args.id} in {version_dir}")
     src = rec["source"]
     print(f"{kind[:-1]} {rec['id']}  ({rec.get('kind') or 'rule ' + rec['rule']})")
     if rec.get("detail"):
@@ -336,12 +346,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if rec.get("duplicates"):
         print("duplicates: " + ", ".join(f"{x['id']}" for x in rec["duplicates"]))
     if kind == "paragraphs":
-        paras = [p for p in read_records(version_dir, "paragraphs") if p["doc_id"] == rec["doc_id"]]
+        paras = records["paragraphs"]
         i = next(n for n, p in enumerate(paras) if p["id"] == rec["id"])
         lo = paras[i - 1]["source"]["end"] if i > 0 else -1
         hi = paras[i + 1]["source"]["start"] if i + 1 < len(paras) else 1 << 62
-        near = [r for r in read_records(version_dir, "rejects")
-                if r["doc_id"] == rec["doc_id"] and lo <= r["source"]["start"] < hi]
+        near = [r for r in records["rejects"] if lo <= r["source"]["start"] < hi]
         print("neighbouring rejects:" if near else "neighbouring rejects: none")
         for r in near:
             side = "before" if r["source"]["start"] < src["start"] else "after"

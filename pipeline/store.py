@@ -558,9 +558,10 @@ def _lines(data: bytes) -> list[bytes]:
     return [line for line in zstandard.ZstdDecompressor().decompressobj().decompress(data).splitlines() if line]
 
 
-def read_records(version_dir: Path, kind: str) -> Iterator[dict[str, Any]]:
-    """All records of one kind in a published version, in order."""
-    for path in sorted(version_dir.glob(f"{kind}-*.jsonl.zst")):
+def read_records(version_dir: Path, kind: str, files: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """All records of one kind in a published version (or in the given files of it), in order."""
+    paths = [version_dir / f for f in files] if files is not None else sorted(version_dir.glob(f"{kind}-*.jsonl.zst"))
+    for path in paths:
         for line in _lines(path.read_bytes()):
             yield orjson.loads(line)
 

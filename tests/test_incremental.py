@@ -170,3 +170,21 @@ def catalog_parts(clean: Path) -> list[tuple[str, str]]:
         return con.execute("SELECT id, part FROM documents ORDER BY id").fetchall()
     finally:
         con.close()
+
+
+def test_explain_reads_only_the_part_of_its_document(tmp_path: Path) -> None:
+    raw, clean, config = tmp_path / "raw", tmp_path / "clean", tmp_path / "c.yaml"
+    config.write_text("run:\n  shard_files: 4\n", encoding="utf-8")
+    write_pages(raw, "harbor", range(20))
+    run(raw, clean, config)
+    parts = manifest(clean)["parts"]
+    mine, other = parts[0], parts[-1]
+    reject = next(read_records(clean / "current", "rejects", mine["files"]["rejects"]))
+    for name in other["files"]["rejects"] + other["files"]["paragraphs"]:  # damage another part's files
+        path = clean / "current" / name
+        path.unlink()  # a hard link may be shared with the cache: replace, do not write through
+        path.write_bytes(b"not zstandard")
+    assert verify(clean / "current") is not None
+    p = jinghua("explain", reject["id"], "--raw", str(raw), "--clean", str(clean))
+    assert p.returncode == 0, p.stderr
+    assert f"(rule {reject['rule']})" in p.stdout and reject["text"][:20] in p.stdout
