@@ -42,6 +42,7 @@ from .store import (
     digest,
     dumps,
     fs_name,
+    intact,
     iter_shard,
     part_lines,
     publish,
@@ -182,17 +183,18 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
         examples: dict[tuple[str, bytes], str] = {}  # site chrome: the smallest text of each learned line
         for key, part in parts.items():
             chrome.examples = {}  # what this part's pages show of each learned line
-            state = None
-            if part in previous:
-                state = previous[part]["summary"]
-                files = {kind: writers[kind].link_part(previous_dir, previous[part]["files"][kind])
-                         for kind in RECORD_KINDS}
+            state, patched = None, False
+            old = previous.get(part)
+            if old is not None and intact(previous_dir, [f for kind in RECORD_KINDS for f in old["files"][kind]]):
+                state = old["summary"]
+                files = {kind: writers[kind].link_part(previous_dir, old["files"][kind]) for kind in RECORD_KINDS}
             else:
                 if key in patches:
                     state = _patch_part(layout.shard_file(key), part, docs[key], previous_dir, patches[key][0],
                                         chrome, decided, writers, index)
-                    if state is None:
-                        index.drop_part(part)
+                    patched = state is not None
+                if old is not None or (key in patches and not patched):
+                    index.drop_part(part)  # its files are damaged or gone: its catalog rows are written anew
                 if state is None:
                     state = _write_part(layout.shard_file(key), part, chrome, decided, writers, index)
                 state["chrome_examples"] = [[site, k.hex(), text] for (site, k), text in chrome.examples.items()]
@@ -202,7 +204,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
                 line = (site, bytes.fromhex(key_hex))
                 examples[line] = min(examples.get(line, text), text)
             written.append({"id": part, "shard": key, "summary": state, "files": files,
-                            "docs": "".join(d for _, d in docs[key]), "patched": key in patches})
+                            "docs": "".join(d for _, d in docs[key]), "patched": patched})
         index.close()
         chrome.examples = examples
         learned = chrome.entries()

@@ -384,12 +384,23 @@ def shard_lines(path: Path) -> list[bytes]:
 
 
 def part_lines(directory: Path, files: list[dict[str, Any]]) -> list[bytes]:
-    """The records of a published part (its files' manifest entries), as written: a line each."""
+    """The records of a published part (its files' manifest entries), as written: a line each.
+    Raises ValueError when a file is not what the manifest says."""
     out: list[bytes] = []
     for entry in files:
-        out += zstandard.ZstdDecompressor().decompressobj().decompress((directory / entry["file"]).read_bytes()) \
-            .splitlines(keepends=True)
+        data = (directory / entry["file"]).read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            raise ValueError(f"{entry['file']}: sha256 differs from the manifest")
+        out += zstandard.ZstdDecompressor().decompressobj().decompress(data).splitlines(keepends=True)
     return out
+
+
+def intact(directory: Path, files: list[dict[str, Any]]) -> bool:
+    """Whether a published part's files (manifest entries) are there with the sha256 the manifest gives."""
+    try:
+        return all(hashlib.sha256((directory / e["file"]).read_bytes()).hexdigest() == e["sha256"] for e in files)
+    except OSError:
+        return False
 
 
 def write_keys(path: Path, keys: list[dict[str, Any]]) -> None:

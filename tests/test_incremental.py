@@ -188,3 +188,24 @@ def test_explain_reads_only_the_part_of_its_document(tmp_path: Path) -> None:
     p = jinghua("explain", reject["id"], "--raw", str(raw), "--clean", str(clean))
     assert p.returncode == 0, p.stderr
     assert f"(rule {reject['rule']})" in p.stdout and reject["text"][:20] in p.stdout
+
+
+def test_damaged_files_of_the_previous_version_are_written_anew(tmp_path: Path) -> None:
+    """A part is linked or patched only from files that match the previous manifest."""
+    raw, clean, config = tmp_path / "raw", tmp_path / "clean", tmp_path / "c.yaml"
+    config.write_text("run:\n  shard_files: 4\n", encoding="utf-8")
+    write_pages(raw, "harbor", range(24))
+    run(raw, clean, config)
+    for name in [f["file"] for f in manifest(clean)["shards"]][::2]:
+        path = clean / "current" / name
+        path.unlink()
+        path.write_bytes(b"damaged")
+    copy = f"{TOPICS[1]}这是harbor第4篇稿件的第1段。"  # an old paragraph, repeated: its part is patched
+    (raw / "harbor" / "0099.txt").write_text(f"转载\n{copy}\n", encoding="utf-8")
+    run(raw, clean, config)
+    assert verify(clean / "current") is None
+    fresh = tmp_path / "fresh"
+    run(raw, fresh, config)
+    same_files(clean, fresh)
+    assert catalog_rows(clean / "current" / "catalog.sqlite") == catalog_rows(fresh / "current" / "catalog.sqlite")
+    assert catalog_parts(clean) == catalog_parts(fresh)
