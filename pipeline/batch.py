@@ -272,10 +272,8 @@ def _write_document(result: dict[str, Any], part: str, chrome: SiteChrome, decid
     apply_dedup(result, decided)
     document_line = dumps(result["document"])
     writers["documents"].write_line(document_line)
-    for para in result["paragraphs"]:
-        writers["paragraphs"].write_line(dumps(para))
-    for rej in result["rejects"]:
-        writers["rejects"].write_line(dumps(rej))
+    writers["paragraphs"].write_lines([dumps(para) for para in result["paragraphs"]])
+    writers["rejects"].write_lines([dumps(rej) for rej in result["rejects"]])
     index.add(result, part, document_line)
     summary.add(result["document"], lambda: result["rejects"])
 
