@@ -221,14 +221,14 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     return publish(layout, plan, fill)
 
 
+DIGEST_CHARS = 16  # a document's decision digest, in hex (the manifest keeps them concatenated per part)
+
+
 def _decision_digest(decisions: list[Any], removed: set[bytes]) -> str:
     """What the corpus-wide decisions (dedup, site chrome) do to one document: equal digests,
     equal records."""
     data = orjson.dumps([decisions, sorted(removed)], option=orjson.OPT_SORT_KEYS, default=bytes.hex)
     return hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
-
-
-DIGEST_CHARS = 16
 
 
 def _patches(parts: dict[str, str], docs: dict[str, list[tuple[str, str]]],
