@@ -89,6 +89,24 @@ def incremental(raw: Path, clean: Path, full_seconds: float, mb: float) -> dict:
             "linked_parts": manifest["reused_parts"], "patched_parts": manifest["patched_parts"]}
 
 
+def clean_text_share(mb: float = 5) -> dict:
+    """Decode + repair on a corpus of clean paragraphs only (the clean side of tests/damage.py, a
+    third of the files GB18030, the rest UTF-8): their share of the run's time (issue #4: < 10%)."""
+    from tests.damage import clean_texts
+
+    raw = WORK / f"clean-text-{mb:g}mb"
+    if not raw.is_dir():
+        texts = clean_texts(11, int(mb * 1e6))
+        for i in range(0, len(texts), 8):
+            path = raw / f"site{i % 7}" / f"{i:05d}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(("\n".join(texts[i:i + 8]) + "\n").encode("gb18030" if i % 3 == 0 else "utf-8"))
+    run = run_pipeline(raw, WORK / "clean-text-out")
+    decode, repair = run["stages"].get("decode", 0.0), run["stages"].get("repair", 0.0)
+    return {"mb": mb, "seconds": run["seconds"], "decode_s": decode, "repair_s": repair,
+            "share": round((decode + repair) / run["seconds"], 3)}
+
+
 def plain_chain(files: list[Path]) -> float:
     """Seconds for the afternoon chain on these files (in this process, one core)."""
     import chardet
@@ -154,6 +172,9 @@ def main() -> int:
     results["ratio"] = round(last["mb_per_s"] / chain, 1)
     print(f"plain chain: {chain} MB/s on {total / 1e6:.1f} MB; jinghua is {results['ratio']}x faster")
     print("time per stage (s): " + ", ".join(f"{k} {v}" for k, v in last["stages"].items()))
+    share = results["clean_text"] = clean_text_share()
+    print(f"clean text only ({share['mb']} MB): decode {share['decode_s']} s + repair {share['repair_s']} s = "
+          f"{share['share']:.0%} of the run's {share['seconds']} s")
     repair_rate.run(results)
     detection.run(results)
     schedule.run(results)
