@@ -641,13 +641,15 @@ def _fill(patterns: list[Pattern]) -> str:
     return "".join(chars)
 
 
+@lru_cache(maxsize=4096)
 def _reread_utf8(run: str) -> tuple[str, bool] | None:
     """``run`` read back as the UTF-8 it was: (the reading, whether it is convincing on its own),
     or ``None`` when no reading is plausible. A reading is convincing when the whole run is valid
     UTF-8 with Han characters in it, all of them known to the lexicon, and no letters of other
     scripts (``鋼板，`` is the UTF-8 of ``䓰壬``, ``夥伴。`` of ``ⷰ顣``), or, if bytes were lost, when
     its Han characters are clearly more common than the run's and at most a quarter of it is lost;
-    a run without Han (``銆�`` for ``。``) never is."""
+    a run without Han (``銆�`` for ``。``) never is. Cached: clean text repeats its rare characters
+    (``鐘。``), each a search over all the characters lost bytes could have been."""
     if not all(_is_run_char(c) for c in run):
         return None
     original = _han_mean(run)
@@ -1522,26 +1524,29 @@ def guessed(op: str, before: str) -> bool:
 # is_suspect: the one cheap test in front of everything above
 
 
+# What is_suspect looks for beyond single characters: an entity or ``\\uXXXX`` escape, a ``?`` after
+# Han, punctuation or ``?`` (or before ``/``), 锟斤拷, 烫烫烫 and 屯屯屯; only searched when one of
+# ``_SEQUENCE_STARTS`` is in the text.
+_SEQUENCE_STARTS = frozenset("&\\?锟錕烫燙屯")
+_SUSPECT_SEQUENCE = re.compile(
+    f"&[#A-Za-z]|\\\\u[0-9a-fA-F]{{4}}|(?<=[{HAN}{PUNCT}?])\\?|\\?/|[锟錕]斤拷|烫烫烫|燙燙燙|屯屯屯"
+)
+
+
 @cache
-def _suspect_pattern() -> re.Pattern[str]:
-    r"""One compiled search for anything a repair or :func:`find_corruption` can act on, built once
-    (the Big5/GBK suspects need the character model). It starts with one character class, which
-    the regex engine scans for quickly, and looks around only where it stops: a character that is
-    damage on its own (UTF-8-as-GBK, private use, U+FFFD, a strong Big5/GBK swap suspect), two
-    Big5/GBK swap suspects, an entity or
-    ``\uXXXX`` escape, a ``?`` after Han, punctuation or ``?`` (or before ``/``), 锟斤拷, 烫烫烫,
-    屯屯屯, or what opens ftfy's badness gate (``_LATIN_AFTER``)."""
-    big5, gbk = _big5_as_gbk()[1], _gbk_as_big5()[1]
-    alone = f"{_UTF8_PAIRS}\ue000-\uf8ff\ufffd{_bmp(_strong_suspects())}"
-    astral = re.escape("".join(c for c in _strong_suspects() if c > "\uffff"))
-    return re.compile(
-        f"[{alone}{_bmp(big5)}{_bmp(gbk)}\U00010000-\U0010ffff&\\\\?锟錕烫燙屯{_CATEGORIES}{_COMMON}]"
-        f"(?:(?<=[{alone}{astral}])|(?<={_one_of(big5)})(?=(?s:.*?){_one_of(big5)})"
-        f"|(?<={_one_of(gbk)})(?=(?s:.*?){_one_of(gbk)})"
-        f"|(?<=&)(?=[#A-Za-z])"
-        f"|(?<=\\\\)(?=u[0-9a-fA-F]{{4}})|(?<=[{HAN}{PUNCT}?]\\?)|(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)"
-        f"|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯)|{_LATIN_AFTER})"
-    )
+def _suspect_pattern() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The characters :func:`is_suspect` looks for, built once (the Big5/GBK suspects need the
+    character model): those that are damage on their own (UTF-8-as-GBK, private use, U+FFFD, a
+    strong Big5/GBK swap suspect), and the suspects of Big5 read as GBK and of GBK read as Big5,
+    two of which make a paragraph suspect. Sets, not a character class: nothing to compile."""
+    alone = frozenset(_UTF8_PAIRS + "\ufffd" + _strong_suspects()) | frozenset(map(chr, range(0xE000, 0xF900)))
+    return alone, frozenset(_big5_as_gbk()[1]), frozenset(_gbk_as_big5()[1])
+
+
+def _two_of(chars: set[str], suspects: frozenset[str], text: str) -> bool:
+    """Whether ``text``, whose characters are ``chars``, holds two occurrences of ``suspects``."""
+    found = chars & suspects
+    return len(found) > 1 or (len(found) == 1 and text.count(next(iter(found))) > 1)
 
 
 def preload() -> None:
@@ -1563,7 +1568,11 @@ def is_suspect(text: str) -> bool:
     >>> is_suspect("中国的新闻“很好”。"), is_suspect("鍒颁綅"), is_suspect("會?h要求"), is_suspect("ÖÐ¹ú")
     (False, True, True, True)
     """
-    return _suspect_pattern().search(text) is not None
+    chars = set(text)
+    alone, big5, gbk = _suspect_pattern()
+    return (not chars.isdisjoint(alone) or _two_of(chars, big5, text) or _two_of(chars, gbk, text)
+            or (not chars.isdisjoint(_SEQUENCE_STARTS) and _SUSPECT_SEQUENCE.search(text) is not None)
+            or _latin_suspect(text))
 
 
 # ---------------------------------------------------------------------------------------------
