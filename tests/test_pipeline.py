@@ -161,3 +161,21 @@ def test_warm_up_loads_what_forked_workers_would_load_again() -> None:
     p = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == ["[0,", "0,", "0]", "[1,", "1,", "1]"], p.stdout
+
+
+def test_recount_counts_flags_ops_and_rules() -> None:
+    from pipeline.records import GUESSED, UNREPAIRED, recount
+
+    result = {"document": {"status": "ok"},
+              "paragraphs": [{"flags": [UNREPAIRED, GUESSED], "ops": ["html", "t2s"]}, {"flags": [], "ops": []},
+                             {"flags": [UNREPAIRED], "ops": ["t2s"]}],
+              "rejects": [{"rule": "widget-line"}, {"rule": "html/nav"}, {"rule": "widget-line"}]}
+    recount(result)
+    assert result["document"] == {"status": "ok", "paragraphs": 3, "rejects": 3, "unrepaired": 2, "guessed": 1,
+                                  "ops": {"html": 1, "t2s": 2}, "rules": {"html/nav": 1, "widget-line": 2}}
+
+
+def test_metadata_is_cleaned_alike_on_every_page(config) -> None:
+    page = "<html><body><p>來源：新華社</p><p>正文內容，報道稱今年情況良好，各方面都很滿意。</p></body></html>"
+    first, second = (clean_document(page.encode("utf-8"), f"site/{n}.html", config).document for n in range(2))
+    assert first["source_name"] == second["source_name"] == "新华社"
