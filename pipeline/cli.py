@@ -102,6 +102,9 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
     from .clean import warm_up
 
     started = time.time()
+    # The records are trees of dicts and lists without cycles, freed by reference counting; the
+    # collector's default thresholds ran ~30 full collections over a 50 MB run (5-8% of its time).
+    gc.set_threshold(50_000, 20, 100)
     config = load_config(args.config)
     raw_dir, layout = Path(args.raw), Layout(Path(args.clean))
     if not raw_dir.is_dir():
