@@ -182,22 +182,15 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
         written = []
         examples: dict[tuple[str, bytes], str] = {}  # site chrome: the smallest text of each learned line
         for key, part in parts.items():
-            chrome.examples = {}  # what this part's pages show of each learned line
-            state, patched = None, False
             old = previous.get(part)
             if old is not None and intact(previous_dir, [f for kind in RECORD_KINDS for f in old["files"][kind]]):
-                state = old["summary"]
+                state, patched = old["summary"], False
                 files = {kind: writers[kind].link_part(previous_dir, old["files"][kind]) for kind in RECORD_KINDS}
             else:
-                if key in patches:
-                    state = _patch_part(layout.shard_file(key), part, docs[key], previous_dir, patches[key][0],
-                                        chrome, decided, writers, index)
-                    patched = state is not None
-                if old is not None or (key in patches and not patched):
+                if old is not None:
                     index.drop_part(part)  # its files are damaged or gone: its catalog rows are written anew
-                if state is None:
-                    state = _write_part(layout.shard_file(key), part, chrome, decided, writers, index)
-                state["chrome_examples"] = [[site, k.hex(), text] for (site, k), text in chrome.examples.items()]
+                state, patched = _write_or_patch(layout.shard_file(key), part, docs[key], previous_dir,
+                                                 patches.get(key), chrome, decided, writers, index)
                 files = {kind: writers[kind].end_part() for kind in RECORD_KINDS}
             summary.merge(state)
             for site, key_hex, text in state["chrome_examples"]:
@@ -253,6 +246,25 @@ def _patches(parts: dict[str, str], docs: dict[str, list[tuple[str, str]]],
 def _cores() -> int:
     """CPUs this process may run on (the affinity mask where the system has one)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _write_or_patch(shard: Path, part: str, docs: list[tuple[str, str]], previous_dir: Path | None,
+                    patch: tuple[dict[str, Any], set[str]] | None, chrome: SiteChrome, decided: DedupPlan,
+                    writers: dict[str, RecordWriter], index: catalog.Catalog) -> tuple[dict[str, Any], bool]:
+    """A part's records written: patched from the previous version's part of the same shard where
+    there is one that adds up, else written whole. Its report figures (with the examples of the
+    learned site-chrome lines its pages show), and whether it was patched."""
+    chrome.examples = {}
+    state = None
+    if patch is not None and previous_dir is not None:
+        state = _patch_part(shard, part, docs, previous_dir, patch[0], chrome, decided, writers, index)
+        if state is None:
+            index.drop_part(part)  # the catalog renamed the old part's rows for a patch that did not happen
+    patched = state is not None
+    if state is None:
+        state = _write_part(shard, part, chrome, decided, writers, index)
+    state["chrome_examples"] = [[site, k.hex(), text] for (site, k), text in chrome.examples.items()]
+    return state, patched
 
 
 def _write_part(shard: Path, part: str, chrome: SiteChrome, decided: DedupPlan, writers: dict[str, RecordWriter],
