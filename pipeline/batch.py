@@ -6,7 +6,6 @@ They know files and records, not Luigi, so they are tested directly and reused b
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 import traceback
@@ -47,6 +46,7 @@ from .store import (
     part_lines,
     publish,
     read_keys,
+    read_manifest,
     read_stats,
     shard_lines,
 )
@@ -257,7 +257,7 @@ def _write_or_patch(shard: Path, part: str, docs: list[tuple[str, str]], previou
     chrome.examples = {}
     state = None
     if patch is not None and previous_dir is not None:
-        state = _patch_part(shard, part, docs, previous_dir, patch[0], chrome, decided, writers, index)
+        state = _patch_part(shard, part, docs, previous_dir, *patch, chrome, decided, writers, index)
         if state is None:
             index.drop_part(part)  # the catalog renamed the old part's rows for a patch that did not happen
     patched = state is not None
@@ -294,7 +294,7 @@ CHROME_REJECT = b'"rule":"site-chrome"'
 
 
 def _patch_part(shard: Path, part: str, docs: list[tuple[str, str]], previous_dir: Path, old: dict[str, Any],
-                chrome: SiteChrome, decided: DedupPlan, writers: dict[str, RecordWriter],
+                changed: set[str], chrome: SiteChrome, decided: DedupPlan, writers: dict[str, RecordWriter],
                 index: catalog.Catalog) -> dict[str, Any] | None:
     """Write a shard's records from the previous version's part of the same shard: a document
     whose decisions did not change keeps its lines as they were (byte for byte what writing it
@@ -311,12 +311,11 @@ def _patch_part(shard: Path, part: str, docs: list[tuple[str, str]], previous_di
         return None
     results = shard_lines(shard)
     summary = report.Summary()
-    was = old["docs"]
     at_p = at_r = 0
-    for i, ((_, now), document, (n_p, n_r)) in enumerate(zip(docs, documents, counts, strict=True)):
+    for i, ((doc_id, _), document, (n_p, n_r)) in enumerate(zip(docs, documents, counts, strict=True)):
         paragraphs, rejects = lines["paragraphs"][at_p:at_p + n_p], lines["rejects"][at_r:at_r + n_r]
         at_p, at_r = at_p + n_p, at_r + n_r
-        if was[i * DIGEST_CHARS:(i + 1) * DIGEST_CHARS] != now:
+        if doc_id in changed:
             _write_document(orjson.loads(results[i]), part, chrome, decided, writers, index, summary)
             continue
         writers["documents"].write_line(lines["documents"][i])
@@ -333,7 +332,7 @@ def _patch_part(shard: Path, part: str, docs: list[tuple[str, str]], previous_di
 def _previous_parts(version_dir: Path) -> dict[str, dict[str, Any]]:
     """The parts of a published version with their files' manifest entries, by part id."""
     try:
-        manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(version_dir)
     except (OSError, ValueError):
         return {}
     if not catalog.reusable(version_dir / "catalog.sqlite"):

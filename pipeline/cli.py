@@ -32,6 +32,7 @@ from .store import (
     prune_shards,
     prune_versions,
     read_inventory,
+    read_manifest,
     read_records,
     read_stats,
     reusable_results,
@@ -200,7 +201,7 @@ def _print_summary(layout: Layout, todo: list[str], shards: int, seconds: float,
     """The corpus and what this run cleaned: ``todo`` are the shards missing when it started, cleaned
     by this process or, under a central ``scheduler``, by any of its workers."""
     version_dir = layout.version_dir(layout.current_version() or "")
-    manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(version_dir)
     summary = json.loads((version_dir / "report.json").read_text(encoding="utf-8"))
     f = summary["files"]
     stats = [read_stats(layout.stats_file(k)) for k in todo]
@@ -298,7 +299,7 @@ def _document_records(version_dir: Path, doc_id: str) -> dict[str, list[dict[str
 
     part = part_of(version_dir / "catalog.sqlite", doc_id)
     try:
-        manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(version_dir)
     except (OSError, ValueError):
         manifest = {}
     files = next((p["files"] for p in manifest.get("parts", []) if p["id"] == part), None)

@@ -190,16 +190,25 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
     return found
 
 
-def read_inventory(path: Path) -> dict[str, list[Any]]:
-    """The stat and hash of every raw file at the last run (empty when absent or damaged)."""
+def _read_zst_json(path: Path) -> Any:
+    """A zstandard-compressed JSON file, or None when absent or unreadable (the caller rebuilds it)."""
     try:
         return orjson.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
     except (OSError, ValueError, zstandard.ZstdError):
-        return {}
+        return None
+
+
+def _write_zst_json(path: Path, value: Any) -> None:
+    write_atomic(path, zstandard.ZstdCompressor(level=1).compress(orjson.dumps(value)))
+
+
+def read_inventory(path: Path) -> dict[str, list[Any]]:
+    """The stat and hash of every raw file at the last run (empty when absent or damaged)."""
+    return _read_zst_json(path) or {}
 
 
 def write_inventory(path: Path, known: dict[str, list[Any]]) -> None:
-    write_atomic(path, zstandard.ZstdCompressor(level=1).compress(orjson.dumps(known)))
+    _write_zst_json(path, known)
 
 
 def ends_shard(path: str, shard_files: int) -> bool:
@@ -388,31 +397,41 @@ def part_lines(directory: Path, files: list[dict[str, Any]]) -> list[bytes]:
     Raises ValueError when a file is not what the manifest says."""
     out: list[bytes] = []
     for entry in files:
-        data = (directory / entry["file"]).read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
-            raise ValueError(f"{entry['file']}: sha256 differs from the manifest")
+        data = _verified(directory, entry)
         out += zstandard.ZstdDecompressor().decompressobj().decompress(data).splitlines(keepends=True)
     return out
+
+
+def _verified(directory: Path, entry: dict[str, Any]) -> bytes:
+    """A published file's bytes; ValueError when they are not what its manifest entry says."""
+    data = (directory / entry["file"]).read_bytes()
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise ValueError(f"{entry['file']}: sha256 differs from the manifest")
+    return data
 
 
 def intact(directory: Path, files: list[dict[str, Any]]) -> bool:
     """Whether a published part's files (manifest entries) are there with the sha256 the manifest gives."""
     try:
-        return all(hashlib.sha256((directory / e["file"]).read_bytes()).hexdigest() == e["sha256"] for e in files)
-    except OSError:
+        for entry in files:
+            _verified(directory, entry)
+    except (OSError, ValueError):
         return False
+    return True
 
 
-def write_keys(path: Path, keys: list[dict[str, Any]]) -> None:
-    write_atomic(path, zstandard.ZstdCompressor(level=3).compress(orjson.dumps(keys)))
+def read_manifest(version_dir: Path) -> dict[str, Any]:
+    """A published version's manifest; OSError or ValueError when it is gone or unreadable."""
+    return json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
 
 
-def read_keys(path: Path) -> list[dict[str, Any]] | None:
+def write_keys(path: Path, keys: list[list[Any]]) -> None:
+    _write_zst_json(path, keys)
+
+
+def read_keys(path: Path) -> list[list[Any]] | None:
     """A shard's keys, or None when absent or unreadable (they are then derived from the shard)."""
-    try:
-        return orjson.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
-    except (OSError, ValueError, zstandard.ZstdError):
-        return None
+    return _read_zst_json(path)
 
 
 def write_plan(layout: Layout, plan: Plan) -> Path:
@@ -434,7 +453,8 @@ def _read_plan(path: str) -> Plan:
 class RecordWriter:
     """One kind of record as zstandard JSON-lines files of at most ``max_bytes`` uncompressed each
     (``paragraphs-00000.jsonl.zst``…), streamed: memory does not grow with the corpus. Level 1:
-    on these records within 1% of level 3's size, at twice its speed.
+    on these records within 1% of level 3's size, and faster (0.11 s against 0.15 s for the
+    130 MB of the 50 MB bench corpus).
 
     The corpus is written part by part (a part per shard): a part's records start a new file,
     and an unchanged part's files are linked from the previous version under their new numbers."""
@@ -580,7 +600,7 @@ def read_records(version_dir: Path, kind: str, files: list[str] | None = None) -
 def verify(version_dir: Path) -> str | None:
     """The first mismatch between a version and its manifest, or None if it is intact."""
     try:
-        manifest = json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(version_dir)
     except (OSError, ValueError) as e:
         return f"{version_dir}/manifest.json: unreadable ({e})"
     counts = dict.fromkeys(RECORD_KINDS, 0)

@@ -85,7 +85,8 @@ class CleanShard(_PlanTask):
         return luigi.LocalTarget(str(self.layout.shard_file(self.shard_key)))
 
     def run(self) -> None:
-        files = read_plan(Path(self.plan_file)).shards[self.shard_key]
+        plan = read_plan(Path(self.plan_file))
+        files = plan.shards[self.shard_key]
         stats = self.layout.stats_file(self.shard_key)
         _remove_leftovers(self.layout.shards, self.shard_key, ())  # not complete: whatever is there is stale
         step = max(1, len(files) // 20)
@@ -96,7 +97,6 @@ class CleanShard(_PlanTask):
                 self.set_status_message(f"{done}/{total} files")
 
         config = self.config()
-        plan = read_plan(Path(self.plan_file))
         sources = {sha: self.layout.shard_file(key) for sha, key in plan.sources.items()}
         results, counts = batch.clean_shard(Path(self.raw_dir), files, config, sources, progress)
         write_keys(self.layout.keys_file(self.shard_key), batch.shard_keys(results, config))

@@ -221,27 +221,26 @@ def _when(rng: random.Random) -> When:
                 rng.randint(0, 59), rng.randint(0, 59))
 
 
+# The visible date formats portals use (``str.format`` over When's fields and ``wd``, a weekday),
+# each with how much of the time its ISO form carries.
+DATE_FORMATS = (
+    ("{y}年{m:02d}月{d:02d}日 {hh:02d}:{mm:02d}", "minutes"),
+    ("{y}-{m:02d}-{d:02d}", "date"),
+    ("{y}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}:{ss:02d}", "seconds"),
+    ("{y}/{m:02d}/{d:02d} {hh:02d}:{mm:02d}", "minutes"),
+    ("{y}年{m}月{d}日", "date"),
+    ("{y}.{m:02d}.{d:02d}", "date"),
+    ("{y}年{m}月{d}日 星期{wd} {hh:02d}:{mm:02d}", "minutes"),
+    ("{y}-{m}-{d} {hh}:{mm:02d}", "minutes"),
+    ("{y}年{m:02d}月{d:02d}日{hh:02d}:{mm:02d}", "minutes"),
+)
+
+
 def _date_text(rng: random.Random, w: When) -> tuple[str, str]:
     """A visible date in one of the formats portals use, and its ISO form."""
-    fmt = rng.randrange(9)
-    if fmt == 0:
-        return f"{w.y}年{w.m:02d}月{w.d:02d}日 {w.hh:02d}:{w.mm:02d}", w.iso()
-    if fmt == 1:
-        return f"{w.y}-{w.m:02d}-{w.d:02d}", w.iso(time=False)
-    if fmt == 2:
-        return f"{w.y}-{w.m:02d}-{w.d:02d} {w.hh:02d}:{w.mm:02d}:{w.ss:02d}", w.iso(seconds=True)
-    if fmt == 3:
-        return f"{w.y}/{w.m:02d}/{w.d:02d} {w.hh:02d}:{w.mm:02d}", w.iso()
-    if fmt == 4:
-        return f"{w.y}年{w.m}月{w.d}日", w.iso(time=False)
-    if fmt == 5:
-        return f"{w.y}.{w.m:02d}.{w.d:02d}", w.iso(time=False)
-    if fmt == 6:
-        wd = WEEKDAYS[(w.y * 7 + w.m * 3 + w.d) % 7]  # any weekday: only its form matters
-        return f"{w.y}年{w.m}月{w.d}日 星期{wd} {w.hh:02d}:{w.mm:02d}", w.iso()
-    if fmt == 7:
-        return f"{w.y}-{w.m}-{w.d} {w.hh}:{w.mm:02d}", w.iso()
-    return f"{w.y}年{w.m:02d}月{w.d:02d}日{w.hh:02d}:{w.mm:02d}", w.iso()
+    text, precision = DATE_FORMATS[rng.randrange(len(DATE_FORMATS))]
+    wd = WEEKDAYS[(w.y * 7 + w.m * 3 + w.d) % 7]  # any weekday: only its form matters
+    return text.format(**vars(w), wd=wd), w.iso(time=precision != "date", seconds=precision == "seconds")
 
 
 def _names(rng: random.Random, k: int) -> list[str]:
