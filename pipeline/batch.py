@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import signal
 import time
 import traceback
 from collections import Counter
@@ -142,7 +144,8 @@ def _keys(layout: Layout, key: str, config: Config) -> list[tuple[SiteKeys, Docu
     return [(SiteKeys.from_json(s), DocumentKeys.from_json(d)) for s, d in keys]
 
 
-def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: bool = True) -> Path:
+def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: bool = True,
+             processes: int = 1) -> Path:
     """Dedup corpus-wide over the shards' keys, then publish the version part by part (a part per
     shard, in path order) with catalog and report.
 
@@ -150,7 +153,10 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     linked from it (records, catalog rows and report figures alike); a part whose shard is
     unchanged but some of whose documents' decisions changed (a new page repeats an old
     paragraph) is patched: the other documents' lines are copied as they were. Publishing costs
-    what changed; ``reuse=False`` (``rebuild``) writes every part anew."""
+    what changed; ``reuse=False`` (``rebuild``) writes every part anew. A version written whole
+    (no part linked or patched) is written by up to ``processes`` processes, parts dealt out in
+    turn (see :class:`_Writing`)."""
+    clock = time.perf_counter()
     dedup = config["dedup"]
     keys = {key: _keys(layout, key, config) for key in plan.shards}
     chrome = learn_site_chrome((site for shard in keys.values() for site, _ in shard), config["site_chrome"])
@@ -171,47 +177,144 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     stage_seconds: Counter[str] = Counter()
     for key in plan.shards:
         stage_seconds.update(read_stats(layout.stats_file(key)).get("stages", {}))
+    publishing = {"decisions": time.perf_counter() - clock}
 
     def fill(directory: Path) -> dict[str, Any]:
-        writers = {kind: RecordWriter(directory, kind, size) for kind in RECORD_KINDS}
+        linked = {key: previous[part] for key, part in parts.items() if part in previous
+                  and intact(previous_dir, [f for kind in RECORD_KINDS for f in previous[part]["files"][kind]])}
+        keep = set(parts.values()) & set(previous)
+        writing = _Writing(directory, size, chrome, decided, previous_dir,
+                           {key: (layout.shard_file(key), parts[key], docs[key], patches.get(key))
+                            for key in plan.shards if key not in linked})
+        # a catalog started afresh can take rows written elsewhere; one updated from the last version can not
+        children = writing.fork(processes if not (keep or patches) else 1)
         index = catalog.Catalog(directory / "catalog.sqlite", previous_dir / "catalog.sqlite" if previous_dir else None,
-                                set(parts.values()) & set(previous),
-                                {old["id"]: (parts[key], changed) for key, (old, changed) in patches.items()},
-                                background=_cores() > 1)
+                                keep, {old["id"]: (parts[key], changed) for key, (old, changed) in patches.items()},
+                                background=cores() > 1)
+        for key in writing.todo:
+            if parts[key] in previous:
+                index.drop_part(parts[key])  # its files are damaged or gone: its catalog rows are written anew
+        try:
+            written = writing.run(0, index)
+        except BaseException:
+            writing.stop(children)
+            raise
+        written.update(writing.join(children, index))
+        publishing["parts"] = time.perf_counter() - clock - publishing["decisions"]
+        index.close()
+        publishing["catalog"] = time.perf_counter() - clock - publishing["decisions"] - publishing["parts"]
+        writers = {kind: RecordWriter(directory, kind, size) for kind in RECORD_KINDS}
         summary = report.Summary()
-        written = []
+        entries = []
         examples: dict[tuple[str, bytes], str] = {}  # site chrome: the smallest text of each learned line
         for key, part in parts.items():
-            old = previous.get(part)
-            if old is not None and intact(previous_dir, [f for kind in RECORD_KINDS for f in old["files"][kind]]):
-                state, patched = old["summary"], False
-                files = {kind: writers[kind].link_part(previous_dir, old["files"][kind]) for kind in RECORD_KINDS}
+            if key in linked:
+                old, state, patched = linked[key]["files"], linked[key]["summary"], False
+                files = {kind: writers[kind].take_part(previous_dir, old[kind]) for kind in RECORD_KINDS}
             else:
-                if old is not None:
-                    index.drop_part(part)  # its files are damaged or gone: its catalog rows are written anew
-                state, patched = _write_or_patch(layout.shard_file(key), part, docs[key], previous_dir,
-                                                 patches.get(key), chrome, decided, writers, index)
-                files = {kind: writers[kind].end_part() for kind in RECORD_KINDS}
+                state, patched, temporary = written[key]
+                files = {kind: writers[kind].take_part(directory, temporary[kind], move=True) for kind in RECORD_KINDS}
             summary.merge(state)
             for site, key_hex, text in state["chrome_examples"]:
                 line = (site, bytes.fromhex(key_hex))
                 examples[line] = min(examples.get(line, text), text)
-            written.append({"id": part, "shard": key, "summary": state, "files": files,
+            entries.append({"id": part, "shard": key, "summary": state, "files": files,
                             "docs": "".join(d for _, d in docs[key]), "patched": patched})
-        index.close()
         chrome.examples = examples
         learned = chrome.entries()
         (directory / "site_chrome.jsonl").write_bytes(b"".join(dumps(e) for e in learned))
-        finished = summary.finish(config, time.time() - started, dict(stage_seconds))
+        finished = summary.finish(config, time.time() - started, dict(stage_seconds), publishing)
         report.write(directory, finished)
         return {"counts": {kind: w.count for kind, w in writers.items()},
                 "shards": [f for kind in RECORD_KINDS for f in writers[kind].files],
-                "parts": [{**p, "files": {k: [f["file"] for f in v] for k, v in p["files"].items()}} for p in written],
-                "reused_parts": sum(p["id"] in previous for p in written),
-                "patched_parts": sum(p["patched"] for p in written), "site_chrome_lines": len(learned),
-                "config_source": Path(config.source).name, "timings": finished["timings"]}
+                "parts": [{**p, "files": {k: [f["file"] for f in v] for k, v in p["files"].items()}} for p in entries],
+                "reused_parts": len(linked), "patched_parts": sum(p["patched"] for p in entries),
+                "site_chrome_lines": len(learned), "config_source": Path(config.source).name,
+                "timings": finished["timings"]}
 
     return publish(layout, plan, fill)
+
+
+# A written part: its report figures, whether it was patched, its files (temporary names) by kind.
+Written = tuple[dict[str, Any], bool, dict[str, list[dict[str, Any]]]]
+
+
+class _Writing:
+    """The parts a version writes (shard key -> shard file, part id, documents with their decision
+    digests, patch), dealt out in turn to ``processes``: process ``n`` writes every n-th part
+    into files named ``.w<n>-…`` with their catalog rows, which the publisher then numbers in
+    corpus order (:meth:`RecordWriter.take_part`). Forked processes write their catalog rows to a
+    catalog of their own, merged into the version's, and hand their figures back in a file."""
+
+    def __init__(self, directory: Path, size: int, chrome: SiteChrome, decided: DedupPlan, previous_dir: Path | None,
+                 todo: dict[str, tuple[Path, str, list[tuple[str, str]], tuple[dict[str, Any], set[str]] | None]]):
+        self.directory, self.size, self.chrome, self.decided, self.previous_dir = \
+            directory, size, chrome, decided, previous_dir
+        self.todo = todo
+        self.processes = 1
+
+    def fork(self, processes: int) -> list[tuple[int, int]]:
+        """Start processes 1 … ``processes``-1 (at most one a part): their numbers and pids."""
+        self.processes = max(1, min(processes, len(self.todo)))
+        children = []
+        for n in range(1, self.processes):
+            pid = os.fork()
+            if pid == 0:  # the forked process: write, hand the figures back, never return
+                status = 1
+                try:
+                    self._run_alone(n)
+                    status = 0
+                except BaseException:
+                    with suppress(OSError):
+                        self._file(n, ".error").write_text(traceback.format_exc(), encoding="utf-8")
+                finally:
+                    os._exit(status)
+            children.append((n, pid))
+        return children
+
+    def _file(self, n: int, suffix: str) -> Path:
+        return self.directory / f".w{n}{suffix}"
+
+    def run(self, n: int, index: catalog.Catalog) -> dict[str, Written]:
+        """Write the parts of process ``n``."""
+        writers = {kind: RecordWriter(self.directory, kind, self.size, prefix=f".w{n}-") for kind in RECORD_KINDS}
+        written = {}
+        for key, (shard, part, docs, patch) in list(self.todo.items())[n::self.processes]:
+            state, patched = _write_or_patch(shard, part, docs, self.previous_dir, patch, self.chrome, self.decided,
+                                             writers, index)
+            written[key] = (state, patched, {kind: writers[kind].end_part() for kind in RECORD_KINDS})
+        return written
+
+    def _run_alone(self, n: int) -> None:
+        index = catalog.Catalog(self._file(n, ".sqlite"), full_text=False)
+        written = self.run(n, index)
+        index.close()
+        self._file(n, ".figures").write_bytes(pickle.dumps(written))
+
+    def join(self, children: list[tuple[int, int]], index: catalog.Catalog) -> dict[str, Written]:
+        """Wait for the forked processes: their parts, their catalog rows merged into ``index``.
+        One that failed fails the publish, with its traceback."""
+        written: dict[str, Written] = {}
+        failed = []
+        for n, pid in children:
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                error = self._file(n, ".error")
+                failed.append(error.read_text(encoding="utf-8") if error.is_file() else f"exit status {status}")
+                continue
+            written.update(pickle.loads(self._file(n, ".figures").read_bytes()))
+            self._file(n, ".figures").unlink()
+            index.merge(self._file(n, ".sqlite"))
+        if failed:
+            raise RuntimeError(f"a process writing parts failed: {failed[0]}")
+        return written
+
+    def stop(self, children: list[tuple[int, int]]) -> None:
+        """End the forked processes early (the publisher failed): nothing of theirs is published."""
+        for _, pid in children:
+            with suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
 
 
 DIGEST_CHARS = 16  # a document's decision digest, in hex (the manifest keeps them concatenated per part)
@@ -243,7 +346,7 @@ def _patches(parts: dict[str, str], docs: dict[str, list[tuple[str, str]]],
     return out
 
 
-def _cores() -> int:
+def cores() -> int:
     """CPUs this process may run on (the affinity mask where the system has one)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 

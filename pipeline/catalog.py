@@ -43,7 +43,8 @@ class Catalog:
     INDEX_BATCH = 20000  # rows indexed at a time by a background build (fewer, larger index segments)
 
     def __init__(self, path: Path, previous: Path | None = None, keep_parts: set[str] | None = None,
-                 patches: dict[str, tuple[str, set[str]]] | None = None, background: bool = False) -> None:
+                 patches: dict[str, tuple[str, set[str]]] | None = None, background: bool = False,
+                 full_text: bool = True) -> None:
         self.documents: list[tuple[Any, ...]] = []
         self.paragraphs: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
@@ -51,6 +52,7 @@ class Catalog:
         self.old: dict[str, tuple[int, str, str]] | None = None  # id -> (rowid, text, record) of replaced rows
         self.indexed = self.unindexed = 0  # rowids up to ``indexed`` are in the full-text index (built as it goes)
         self.worker: _Worker | None = None
+        self.full_text = full_text  # False: rows only, for a process whose rows are merged (:meth:`merge`)
         if previous is None or not previous.is_file() or not (keep_parts or patches):
             self.con = sqlite3.connect(path, check_same_thread=False)
             self.con.executescript(SCHEMA)
@@ -123,6 +125,25 @@ class Catalog:
         if len(self.paragraphs) + len(self.updates) >= self.BATCH:
             self._flush()
 
+    def merge(self, path: Path) -> None:
+        """Take the rows of a catalog written with ``full_text=False`` by another process (then
+        delete it); they are indexed with this catalog's own rows."""
+        if self.worker is not None:
+            self.worker.submit(self._merge, path)
+        else:
+            self._merge(path)
+
+    def _merge(self, path: Path) -> None:
+        assert self.old is None, "rows written elsewhere go to a catalog started afresh"
+        self._flush()
+        self.con.execute("ATTACH DATABASE ? AS other", (str(path),))
+        self.con.execute("INSERT INTO documents SELECT * FROM other.documents")
+        added = self.con.execute("INSERT INTO paragraphs SELECT * FROM other.paragraphs").rowcount
+        self.con.commit()
+        self.con.execute("DETACH DATABASE other")
+        path.unlink()
+        self.unindexed += added
+
     def _remove(self, rows: list[tuple[int, str]]) -> None:
         self.con.executemany("INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', ?, ?)", rows)
         self.con.executemany("DELETE FROM paragraphs WHERE rowid = ?", [(rowid,) for rowid, _ in rows])
@@ -152,6 +173,13 @@ class Catalog:
 
     def _finish(self) -> None:
         self._flush()
+        if self.full_text:
+            self._index()
+        self.con.commit()
+        self.con.close()
+
+    def _index(self) -> None:
+        """The full-text index, brought up to the rows: built whole, completed, or updated."""
         if self.old is None and self.worker is None:
             self.con.execute("INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild')")
         elif self.old is None:
@@ -162,8 +190,6 @@ class Catalog:
             self.con.executemany("INSERT OR IGNORE INTO new_ids VALUES (?)", self.new_ids)
             self.con.execute("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
                              "WHERE id IN (SELECT id FROM new_ids)")  # one statement: FTS5 indexes in bulk
-        self.con.commit()
-        self.con.close()
 
 
 class _Worker:

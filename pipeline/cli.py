@@ -134,7 +134,8 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
         plan_file = write_plan(layout, plan)
         publish = tasks.Publish(plan_file=str(plan_file.resolve()), clean_dir=str(layout.root.resolve()),
                                 config_file=str(Path(args.config).resolve()) if args.config else "",
-                                plan_id=plan.id, raw_dir=str(raw_dir.resolve()), started=started, reuse=not rebuild)
+                                plan_id=plan.id, raw_dir=str(raw_dir.resolve()), started=started, reuse=not rebuild,
+                                workers=args.workers)
         tasks.share_config(publish.config_file, config)
         if args.workers > 1 and todo:
             warm_up(config)  # Luigi forks a process per task: caches loaded here are shared by all,

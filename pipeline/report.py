@@ -68,7 +68,10 @@ class Summary:
         for k in self.COUNTERS:
             getattr(self, k).update(dict(state[k]))
 
-    def finish(self, config: Config, seconds: float, stage_seconds: dict[str, float]) -> dict[str, Any]:
+    def finish(self, config: Config, seconds: float, stage_seconds: dict[str, float],
+               publishing: dict[str, float] | None = None) -> dict[str, Any]:
+        """The report: figures, and timings (cleaning stages summed over the files; the publishing
+        steps as they took on the clock: corpus-wide decisions, parts, what the catalog took after)."""
         return {
             "pipeline_version": __version__,
             "config_hash": config.hash,
@@ -84,7 +87,8 @@ class Summary:
             "ops": _ranked(self.ops),
             "rules": [{"rule": k, "count": n, "example": self.examples[k]} for k, n in _ranked(self.rules).items()],
             "timings": {"seconds": round(seconds, 3), "mb_per_s": round(self.size / 1e6 / max(seconds, 1e-9), 3),
-                        "stages": {k: round(v, 3) for k, v in sorted(stage_seconds.items(), key=lambda kv: -kv[1])}},
+                        "stages": {k: round(v, 3) for k, v in sorted(stage_seconds.items(), key=lambda kv: -kv[1])},
+                        "publishing": {k: round(v, 3) for k, v in (publishing or {}).items()}},
         }
 
 
@@ -137,6 +141,8 @@ def render_html(summary: dict[str, Any]) -> str:
 {_bars("Encodings", summary['encodings'])}
 {_bars("Seconds per stage, summed over the shards (cached shards count their first run)",
        {k: round(v, 2) for k, v in summary['timings']['stages'].items()})}
+{_bars("Seconds publishing: corpus-wide decisions, writing the parts, the catalog after them",
+       {k: round(v, 2) for k, v in summary['timings']['publishing'].items()})}
 {_bars("Input script", summary['scripts_in'])}
 <h2>Quarantined files</h2><ul>{quarantine}</ul>
 <h2>Rules with an example</h2><table>{rule_rows}</table>

@@ -120,6 +120,7 @@ class Publish(_PlanTask):
     raw_dir = luigi.Parameter(significant=False)
     started = luigi.FloatParameter(default=0.0, significant=False)
     reuse = luigi.BoolParameter(default=True, significant=False)  # False: rebuild every part
+    workers = luigi.IntParameter(default=1, significant=False)  # processes that may write parts at once
 
     def requires(self) -> list[CleanShard]:
         plan = read_plan(Path(self.plan_file))
@@ -133,7 +134,8 @@ class Publish(_PlanTask):
         self.set_status_message("merging shards")
         _remove_leftovers(self.layout.versions, self.plan_id, (self.plan_id,))
         plan = read_plan(Path(self.plan_file))
-        batch.assemble(self.layout, plan, self.config(), self.started or time.time(), self.reuse)
+        batch.assemble(self.layout, plan, self.config(), self.started or time.time(), self.reuse,
+                       min(self.workers, batch.cores()))
 
 
 FAILURES: list[str] = []  # why tasks failed in this process, for the one-line error of the CLI

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
 import orjson
+import pytest
 
+from pipeline import batch
 from pipeline.catalog import search
-from pipeline.store import ends_shard, read_records, verify
+from pipeline.config import load_config
+from pipeline.store import Layout, ends_shard, read_plan, read_records, verify
 
 from .conftest import jinghua
 from .test_catalog import catalog_rows
@@ -209,3 +213,51 @@ def test_damaged_files_of_the_previous_version_are_written_anew(tmp_path: Path) 
     same_files(clean, fresh)
     assert catalog_rows(clean / "current" / "catalog.sqlite") == catalog_rows(fresh / "current" / "catalog.sqlite")
     assert catalog_parts(clean) == catalog_parts(fresh)
+
+
+def test_two_workers_write_the_parts_in_two_processes_and_publish_what_one_does(tmp_path: Path) -> None:
+    raw, config = tmp_path / "raw", tmp_path / "c.yaml"
+    config.write_text("run:\n  shard_files: 4\n", encoding="utf-8")
+    write_pages(raw, "harbor", range(24))
+    write_pages(raw, "valley", range(24))
+    one, two = tmp_path / "one", tmp_path / "two"
+    run(raw, one, config)
+    p = jinghua("run", "--raw", str(raw), "--clean", str(two), "--config", str(config), "--workers", "2")
+    assert p.returncode == 0, p.stderr
+    assert len(manifest(two)["parts"]) >= 4
+    same_files(two, one)
+    assert catalog_rows(two / "current" / "catalog.sqlite") == catalog_rows(one / "current" / "catalog.sqlite")
+    assert catalog_parts(two) == catalog_parts(one)
+    hits = [[h["text"] for h in search(c / "current" / "catalog.sqlite", "valley第23篇稿件")] for c in (two, one)]
+    assert hits[0] and hits[0] == hits[1]
+    assert verify(two / "current") is None
+    figures = [json.loads((c / "current" / "report.json").read_text(encoding="utf-8")) for c in (one, two)]
+    assert [f["paragraphs"] for f in figures] == [figures[0]["paragraphs"]] * 2
+    assert not [f for f in (two / "current").iterdir() if f.name.startswith(".")]  # no temporary left
+
+
+def test_a_failing_process_writing_parts_fails_the_publish_and_publishes_nothing(tmp_path: Path, monkeypatch) -> None:
+    raw, clean, config = tmp_path / "raw", tmp_path / "clean", tmp_path / "c.yaml"
+    config.write_text("run:\n  shard_files: 4\n", encoding="utf-8")
+    write_pages(raw, "harbor", range(16))
+    run(raw, clean, config)
+    layout = Layout(clean)
+    version = layout.current_version()
+    plan = read_plan(layout.plan_file(version))
+    (clean / "current").unlink()
+    published = {f.name: f.read_bytes() for f in layout.version_dir(version).glob("*.jsonl.zst")}
+    shutil.rmtree(layout.version_dir(version))
+    parent, write = os.getpid(), batch._write_or_patch
+
+    def fails_in_the_forked_process(*args, **kwargs):
+        if os.getpid() != parent:
+            raise ValueError("disk full in the second writer")
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "_write_or_patch", fails_in_the_forked_process)
+    with pytest.raises(RuntimeError, match="disk full in the second writer"):
+        batch.assemble(layout, plan, load_config(config), 0.0, processes=2)
+    assert layout.current_version() is None and not layout.version_dir(version).exists()
+    monkeypatch.setattr(batch, "_write_or_patch", write)
+    batch.assemble(layout, plan, load_config(config), 0.0, processes=2)
+    assert {f.name: f.read_bytes() for f in layout.version_dir(version).glob("*.jsonl.zst")} == published
