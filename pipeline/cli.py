@@ -142,7 +142,8 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
             gc.freeze()  # and the children's garbage collector leaves them be (no copy-on-write of the heap)
         try:
             with _Progress(layout, todo):
-                ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port, args.debug)
+                ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port, args.debug,
+                                 len(todo))
         except OSError as e:
             raise CommandError(f"scheduler unreachable at {args.scheduler_host}:{args.scheduler_port} ({e})") from None
         if not ok or not publish.complete():

@@ -1,4 +1,5 @@
-"""The Luigi task graph: one ``CleanShard`` per shard of raw files, one ``Publish`` over them.
+"""The Luigi task graph: one ``CleanShard`` per shard of raw files (a worker takes them in batches),
+one ``Publish`` over them.
 
 Tasks are thin: they call ``batch`` functions and write through their target's temporary path,
 so a killed worker leaves no partial output and its shard is simply redone. A task's identity is
@@ -14,6 +15,7 @@ storage at different paths still agree on task ids under one ``luigid``::
 
 from __future__ import annotations
 
+import functools
 import shutil
 import socket
 import time
@@ -76,41 +78,60 @@ class _PlanTask(luigi.Task):
 
 
 class CleanShard(_PlanTask):
-    """Clean the files of one shard into ``cache/shards/<key>.jsonl.zst`` (and its keys beside it)."""
+    """Clean the files of one shard into ``cache/shards/<key>.jsonl.zst`` (and its keys beside it).
 
-    shard_key = luigi.Parameter()
+    Luigi hands a worker several pending shards at once (a batch: their keys joined by spaces, at
+    most ``max_batch_size``, see :func:`batch_size`), cleaned one after the other in one process:
+    with ``--workers N`` each task runs in a process of its own, whose caches start cold. Each
+    shard of a batch is written as it is done; a batch that fails fails its shards, and those not
+    written are redone."""
+
+    shard_key = luigi.Parameter(batch_method=" ".join)
     raw_dir = luigi.Parameter(significant=False)
 
-    def output(self) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.layout.shard_file(self.shard_key)))
+    def output(self) -> list[luigi.LocalTarget]:
+        return [luigi.LocalTarget(str(self.layout.shard_file(key))) for key in self.shard_key.split()]
 
     def run(self) -> None:
         plan = read_plan(Path(self.plan_file))
-        files = plan.shards[self.shard_key]
-        stats = self.layout.stats_file(self.shard_key)
-        _remove_leftovers(self.layout.shards, self.shard_key, ())  # not complete: whatever is there is stale
-        step = max(1, len(files) // 20)
-
-        def progress(done: int, total: int) -> None:
-            if done == total or done % step == 0:
-                self.set_progress_percentage(round(100 * done / total))
-                self.set_status_message(f"{done}/{total} files")
-
         config = self.config()
         sources = {sha: self.layout.shard_file(key) for sha, key in plan.sources.items()}
-        results, counts = batch.clean_shard(Path(self.raw_dir), files, config, sources, progress)
-        write_keys(self.layout.keys_file(self.shard_key), batch.shard_keys(results, config))
-        with self.output().temporary_path() as tmp:
-            write_shard(Path(tmp), results)
-            counts["shard_sha256"] = file_sha256(Path(tmp))
-        write_stats(stats, counts)
+        keys = [key for key in self.shard_key.split() if not self._written(key)]
+        total, done = sum(len(plan.shards[key]) for key in keys), 0
+        for key in keys:
+            files = plan.shards[key]
+            progress = functools.partial(self._progress, key, done, total)
+            _remove_leftovers(self.layout.shards, key, ())  # not written: whatever is there is stale
+            results, counts = batch.clean_shard(Path(self.raw_dir), files, config, sources, progress)
+            write_keys(self.layout.keys_file(key), batch.shard_keys(results, config))
+            with luigi.LocalTarget(str(self.layout.shard_file(key))).temporary_path() as tmp:
+                write_shard(Path(tmp), results)
+                counts["shard_sha256"] = file_sha256(Path(tmp))
+            write_stats(self.layout.stats_file(key), counts)
+            done += len(files)
+
+    def _progress(self, key: str, before: int, total: int, n: int, of: int) -> None:
+        """Shown in the visualiser: the batch's percentage, the files of the shard in progress."""
+        if n == of or n % max(1, of // 20) == 0:
+            self.set_progress_percentage(round(100 * (before + n) / total))
+            self.set_status_message(f"shard {key}: {n}/{of} files")
+
+    def _written(self, key: str) -> bool:
+        """Whether a shard file exists and still has the hash recorded when it was written: a
+        damaged or half-copied shard is redone, not published."""
+        shard = self.layout.shard_file(key)
+        recorded = read_stats(self.layout.stats_file(key)).get("shard_sha256")
+        return shard.is_file() and recorded == file_sha256(shard)
 
     def complete(self) -> bool:
-        """Done when the shard file exists and still has the hash recorded when it was written:
-        a damaged or half-copied shard is redone, not published."""
-        shard = self.layout.shard_file(self.shard_key)
-        recorded = read_stats(self.layout.stats_file(self.shard_key)).get("shard_sha256")
-        return shard.is_file() and recorded == file_sha256(shard)
+        return all(self._written(key) for key in self.shard_key.split())
+
+
+def batch_size(shards: int, workers: int) -> int:
+    """Shards a worker takes at once: about four batches a worker, so that the last ones end
+    together, and at most eight shards, so that under ``luigid`` the workers of other machines
+    get their share and a killed worker's batch costs little to redo."""
+    return max(1, min(8, -(-shards // (4 * max(1, workers)))))
 
 
 class Publish(_PlanTask):
@@ -148,16 +169,18 @@ def _remember_failure(task: luigi.Task, exception: BaseException) -> None:
 
 
 def build(publish: Publish, workers: int, scheduler_host: str | None, scheduler_port: int,
-          verbose: bool = False) -> bool:
+          verbose: bool = False, shards: int = 0) -> bool:
     """Run the graph with the local scheduler, or as one of the workers of a central ``luigid``.
 
     Under ``luigid`` a worker stays while shards it needs are pending or held by other workers
     (Luigi's ``keep_alive``), and while another worker publishes it waits, round after round,
     until the corpus is published; a publisher that dies meanwhile is replaced by the next round.
-    An unreachable scheduler raises ``ConnectionError``. Task failures are collected in
+    ``shards`` (to clean) sizes the batches of shards a worker takes at once. An unreachable
+    scheduler raises ``ConnectionError``. Task failures are collected in
     ``FAILURES`` (Luigi's own log with tracebacks only when ``verbose``).
     """
     FAILURES.clear()
+    CleanShard.max_batch_size = batch_size(shards, workers)
     kwargs: dict[str, object] = {"workers": workers, "log_level": "WARNING" if verbose else "CRITICAL",
                                  "no_lock": True}
     if not scheduler_host:
