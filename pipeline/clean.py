@@ -8,7 +8,9 @@ Nothing here knows about Luigi or the file system: the same function serves ``ru
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -233,6 +235,22 @@ def warm_up(config: Config) -> None:
     repair.preload()
     for n, page in enumerate(WARM_UP_PAGES):
         clean_document(page, f"warm-up-{n}", config)
+
+
+# The modules whose caches (functools) hold what cleaning loads and learns: lexicon, character
+# model, converters, rule sets, repair tables, memos.
+CLEANING_MODULES = ("boilerplate", "charmodel", "clean", "decoding", "html", "normalize", "repair", "ruby", "script")
+
+
+def release_caches() -> None:
+    """Empty the caches the cleaning stages filled and collect the garbage: a process that cleaned
+    and now publishes (``--workers 1``) needs none of it while it holds the corpus-wide dedup
+    state (at 50 MB, 254 -> 195 MB peak). Whatever is used again is loaded again."""
+    for module in filter(None, (sys.modules.get(f"{__package__}.{name}") for name in CLEANING_MODULES)):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+    gc.collect()
 
 
 def clean_document(data: bytes, path: str, config: Config) -> DocumentResult:

@@ -25,6 +25,7 @@ import luigi
 import luigi.rpc
 
 from . import batch
+from .clean import release_caches
 from .config import Config, load_config
 from .store import Layout, file_sha256, read_plan, read_stats, write_keys, write_shard, write_stats
 
@@ -153,6 +154,7 @@ class Publish(_PlanTask):
 
     def run(self) -> None:
         self.set_status_message("merging shards")
+        release_caches()  # what cleaning loaded is not needed for publishing
         _remove_leftovers(self.layout.versions, self.plan_id, (self.plan_id,))
         plan = read_plan(Path(self.plan_file))
         batch.assemble(self.layout, plan, self.config(), self.started or time.time(), self.reuse,

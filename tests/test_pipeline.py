@@ -179,3 +179,16 @@ def test_metadata_is_cleaned_alike_on_every_page(config) -> None:
     page = "<html><body><p>來源：新華社</p><p>正文內容，報道稱今年情況良好，各方面都很滿意。</p></body></html>"
     first, second = (clean_document(page.encode("utf-8"), f"site/{n}.html", config).document for n in range(2))
     assert first["source_name"] == second["source_name"] == "新华社"
+
+
+def test_cleaning_after_the_caches_are_released_gives_the_same_records() -> None:
+    from pipeline import charmodel
+    from pipeline.clean import release_caches
+
+    config = load_config()
+    page = next(p for p in sorted(RAW.rglob("*")) if p.is_file() and p.suffix == ".html")
+    before = clean_document(page.read_bytes(), page.name, config).records()
+    assert charmodel.load.cache_info().currsize == 1
+    release_caches()
+    assert charmodel.load.cache_info().currsize == 0  # the tables are let go
+    assert clean_document(page.read_bytes(), page.name, config).records() == before
