@@ -786,6 +786,66 @@ _UTF8_STRETCH = re.compile(
 _MARK = re.compile("[?\ufffd]")
 
 
+@lru_cache(maxsize=4096)
+def _best_han(pattern: Pattern) -> float | None:
+    """Log-probability of the likeliest Han candidate for ``pattern`` (``None`` without any)."""
+    lps = [load().char_logp(c) for c in _utf8_candidates(pattern) if is_han(c)]
+    return max(lps) if lps else None
+
+
+@lru_cache(maxsize=4096)
+def _cannot_read_utf8(run: str) -> bool:
+    """Whether no reading of ``run`` (:func:`_reread_utf8`) can be convincing or read through loss
+    (:func:`_reads_through_loss`), told before any lost character is chosen: a reading that lost
+    bytes is both only when its Han characters are ``SHIFT_MARGIN`` more common than the run's,
+    and a character chosen for lost bytes is one of their candidates or no Han character at all,
+    so no reading of a parse does better than its known Han characters with the likeliest Han
+    candidates that raise their mean. A parse that lost nothing may be convincing as it is. Clean
+    text with a UTF-8-as-GBK character in it (``鐘介``) stops here, before the search over lost
+    characters.
+
+    >>> _cannot_read_utf8("鐘介"), _cannot_read_utf8("鐘?捕"), _cannot_read_utf8("涓�鍥戒汉姘�")
+    (True, True, False)
+    """
+    if not all(_is_run_char(c) for c in run):
+        return True  # no reading at all
+    original = _han_mean(run)
+    if original is None:
+        return False
+    model = load()
+    for patterns in _utf8_parses(run):
+        if all(None not in p for p in patterns):
+            return False
+        known = [model.char_logp(c) for p in patterns if None not in p and is_han(c := _utf8_candidates(p)[0])]
+        total, n = sum(known), len(known)
+        for lp in sorted((lp for p in patterns if None in p and (lp := _best_han(p)) is not None), reverse=True):
+            if n and lp <= total / n:
+                break
+            total, n = total + lp, n + 1
+        if n and total / n >= original + SHIFT_MARGIN - 1e-9:  # the margin absorbs rounding
+            return False
+    return True
+
+
+def _utf8_spans(text: str, start: int, dense: bool) -> list[tuple[int, int]]:
+    """The stretches :func:`_utf8_readings` tries from the UTF-8-as-GBK character at ``start``, in
+    order of preference: ``(start, end)``."""
+    end = _RUN.match(text, start).end()  # type: ignore[union-attr]
+    spans = []
+    if dense:
+        back = _RUN.match(text[::-1], len(text) - start)
+        first = start - (back.end() - back.start() if back else 0)
+        if _utf8_like(text[first:end]):
+            spans.append((first, end))
+    if (extent := _utf8_extent(text, start, end)) - start >= 2 and (start, extent) not in spans:
+        spans.append((start, extent))
+    if (stop := _UTF8_STRETCH.match(text, start).end()) - start >= 2 and (start, stop) not in spans:  # type: ignore[union-attr]
+        spans.append((start, stop))  # a byte lost silently ends the extent early
+    if (mark := _MARK.search(text, start + 2, extent)) and (start, mark.end()) not in spans:
+        spans.append((start, mark.end()))  # clean text after a lost byte reads as UTF-8 too
+    return spans
+
+
 @lru_cache(maxsize=16)
 def _utf8_readings(text: str) -> list[tuple[int, int, tuple[str, bool]]]:
     """Stretches of UTF-8-as-GBK characters read back (see :func:`_reread_utf8`): ``(start, end,
@@ -793,28 +853,18 @@ def _utf8_readings(text: str) -> list[tuple[int, int, tuple[str, bool]]]:
     whole stretch of non-ASCII characters (and ``?``) around a match is tried first; otherwise, or
     when that is not convincing (clean text runs into the mojibake), the part from a match
     (mojibake starts with a UTF-8 lead byte, which is such a match) to where the bytes stop reading
-    as UTF-8 (:func:`_utf8_extent`), or to a lost byte within it."""
+    as UTF-8 (:func:`_utf8_extent`), or to a lost byte within it. None when no stretch can read
+    back convincingly or through loss (:func:`_cannot_read_utf8`): the callers use no other."""
     found: list[tuple[int, int, tuple[str, bool]]] = []
     dense = _mojibake_dense(text)
-    rev = ""
-    for m in _MOJI_ONE.finditer(text):
-        if found and m.start() < found[-1][1]:
+    starts = [m.start() for m in _MOJI_ONE.finditer(text)]
+    if all(_cannot_read_utf8(text[start:stop]) for at in starts for start, stop in _utf8_spans(text, at, dense)):
+        return found
+    for at in starts:
+        if found and at < found[-1][1]:
             continue
-        end = _RUN.match(text, m.start()).end()  # type: ignore[union-attr]
-        spans = []
-        if dense:
-            rev = rev or text[::-1]
-            back = _RUN.match(rev, len(text) - m.start())
-            start = m.start() - (back.end() - back.start() if back else 0)
-            if _utf8_like(text[start:end]):
-                spans.append((start, end))
-        if (extent := _utf8_extent(text, m.start(), end)) - m.start() >= 2 and (m.start(), extent) not in spans:
-            spans.append((m.start(), extent))
-        if (stop := _UTF8_STRETCH.match(text, m.start()).end()) - m.start() >= 2 and (m.start(), stop) not in spans:  # type: ignore[union-attr]
-            spans.append((m.start(), stop))  # a byte lost silently ends the extent early
-        if (mark := _MARK.search(text, m.start() + 2, extent)) and (m.start(), mark.end()) not in spans:
-            spans.append((m.start(), mark.end()))  # clean text after a lost byte reads as UTF-8 too
-        readings = [(start, stop, r) for start, stop in spans if (r := _reread_utf8(text[start:stop]))]
+        readings = [(start, stop, r) for start, stop in _utf8_spans(text, at, dense)
+                    if (r := _reread_utf8(text[start:stop]))]
         if readings:
             found.append(next((r for r in readings if r[2][1]), readings[0]))
     return found
@@ -1271,10 +1321,12 @@ def _swap_suspect(text: str) -> bool:
 # converter's pinyin for the phantom character it saw (the previous trail byte and the lost lead
 # byte), after the ``?`` that ate its opening bracket: ``公司?jū)媱澝...``, 居 being the phantom.
 
-_LOST_MARK = re.compile(f"(?<=[{HAN}{PUNCT}])\\?")
+# The patterns start with the ``?`` and look behind it for the Han character: the search then
+# skips from ``?`` to ``?`` in C instead of testing a lookbehind at every character.
+_LOST_MARK = re.compile(f"\\?(?<=[{HAN}{PUNCT}]\\?)")
 _DEBRIS = re.compile(f"([{PINYIN}]{{1,6}})\\)")
-_TRAIL_LETTER = re.compile(f"(?<=[{HAN}])\\?(?:([{PINYIN}]{{1,6}})\\))?([\x40-\x7e])(?=[{HAN}])")
-_RUBY_LOST = re.compile(f"(?<=[{HAN}])\\?([{PINYIN}]{{1,6}})\\)")
+_TRAIL_LETTER = re.compile(f"\\?(?<=[{HAN}]\\?)(?:([{PINYIN}]{{1,6}})\\))?([\x40-\x7e])(?=[{HAN}])")
+_RUBY_LOST = re.compile(f"\\?(?<=[{HAN}]\\?)([{PINYIN}]{{1,6}})\\)")
 
 
 def _latin_word(text: str, i: int) -> bool:
@@ -1346,6 +1398,11 @@ def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
     best: tuple[int, str, float] | None = None
     for k in range(1, MAX_RUN + 1):
         if q + k > len(text) or (last_bytes := _gbk2(text[q + k - 1])) is None:
+            break
+        # Every reading of this run or a longer one holds the pair (trail byte of the character
+        # before, lead byte of this one) read in step: when that is no plausible character, none
+        # of them reads back (:func:`_in_step`), and clean text stops here within a few characters.
+        if k > 1 and not ((pair := _gbk_pair(_gbk2(text[q + k - 2])[1], last_bytes[0])) and _plausible(pair)):  # type: ignore[index]
             break
         run, term = text[q : q + k], text[q + k : q + k + 1]
         ends = [(term, q + k + 1)] if term == "?" or "\x40" <= term <= "\x7e" else []
@@ -1525,75 +1582,70 @@ def guessed(op: str, before: str) -> bool:
 
 
 # What is_suspect looks for beyond single characters: an entity or ``\\uXXXX`` escape, a ``?`` after
-# Han, punctuation or ``?`` (or before ``/``), 锟斤拷, 烫烫烫 and 屯屯屯; only searched when one of
-# ``_SEQUENCE_STARTS`` is in the text.
-_SEQUENCE_STARTS = frozenset("&\\?锟錕烫燙屯")
+# Han, punctuation or ``?`` (or before ``/``), 锟斤拷, 烫烫烫 and 屯屯屯. The pattern starts with one
+# character class, which the regex engine scans for quickly, and looks around only where it stops.
 _SUSPECT_SEQUENCE = re.compile(
-    f"&[#A-Za-z]|\\\\u[0-9a-fA-F]{{4}}|(?<=[{HAN}{PUNCT}?])\\?|\\?/|[锟錕]斤拷|烫烫烫|燙燙燙|屯屯屯"
+    f"[&\\\\?锟錕烫燙屯](?:(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{{4}})|(?<=[{HAN}{PUNCT}?]\\?)|(?<=\\?)(?=/)"
+    "|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯))"
 )
 
 
 @cache
-def _suspect_pattern() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The characters :func:`is_suspect` looks for, built once (the Big5/GBK suspects need the
-    character model): those that are damage on their own (UTF-8-as-GBK, private use, U+FFFD, a
-    strong Big5/GBK swap suspect), and the suspects of Big5 read as GBK and of GBK read as Big5,
-    two of which make a paragraph suspect. Sets, not a character class: nothing to compile."""
-    alone = frozenset(_UTF8_PAIRS + "\ufffd" + _strong_suspects()) | frozenset(map(chr, range(0xE000, 0xF900)))
-    return alone, frozenset(_big5_as_gbk()[1]), frozenset(_gbk_as_big5()[1])
-
-
-def _two_of(chars: set[str], suspects: frozenset[str], text: str) -> bool:
-    """Whether ``text``, whose characters are ``chars``, holds two occurrences of ``suspects``."""
-    found = chars & suspects
-    return len(found) > 1 or (len(found) == 1 and text.count(next(iter(found))) > 1)
+def _suspect_pattern() -> re.Pattern[str]:
+    """The characters that are damage on their own (UTF-8-as-GBK, private use, U+FFFD, a strong
+    Big5/GBK swap suspect), as one character class, built once (the swap suspects need the
+    character model): a search in C, where a set of the paragraph's characters costs a Python
+    object per character."""
+    return re.compile(_one_of(_UTF8_PAIRS + "\ufffd" + _strong_suspects() + "".join(map(chr, range(0xE000, 0xF900)))))
 
 
 def preload() -> None:
     """Build the tables the fixes otherwise build on first use (lexicon, character model, pinyin
-    index, swap tables, the suspicion pattern): called once before worker processes fork."""
+    index, swap tables, the suspicion patterns): called once before worker processes fork."""
     lexicon()
     load()
     _reading_index()
     _swap_rows()
     _strong_search()
+    _swap_search(True)
+    _swap_search(False)
     _suspect_pattern()
 
 
 def is_suspect(text: str) -> bool:
     """Whether any repair or :func:`find_corruption` could act on ``text``: the gate in front of
-    the repair stage. Most paragraphs are clean and cost one regex search; when this is ``False``
+    the repair stage. Most paragraphs are clean and cost a few regex searches in C; when this is ``False``
     every fix of ``REPAIRS`` returns ``text`` unchanged and ``find_corruption`` finds nothing.
 
     >>> is_suspect("中国的新闻“很好”。"), is_suspect("鍒颁綅"), is_suspect("會?h要求"), is_suspect("ÖÐ¹ú")
     (False, True, True, True)
     """
-    chars = set(text)
-    alone, big5, gbk = _suspect_pattern()
-    return (not chars.isdisjoint(alone) or _two_of(chars, big5, text) or _two_of(chars, gbk, text)
-            or (not chars.isdisjoint(_SEQUENCE_STARTS) and _SUSPECT_SEQUENCE.search(text) is not None)
-            or _latin_suspect(text))
+    # _swap_suspect's strong suspects are among those of _suspect_pattern: what it adds is two
+    # suspects of Big5 read as GBK or of the reverse (and its answer is cached for the swap fixes)
+    return (_suspect_pattern().search(text) is not None or _swap_suspect(text)
+            or _SUSPECT_SEQUENCE.search(text) is not None or _latin_suspect(text))
 
 
 # ---------------------------------------------------------------------------------------------
 # find_corruption
 
+# Patterns of ``?`` that start with it and look behind it (see ``_LOST_MARK``).
 _LOST_SPAN = re.compile(
-    f"(?<=[{HAN}])\\?+(?:[{PINYIN}]{{1,6}}\\)|(?=[。，、；：]))|\\?/[A-Za-z][A-Za-z0-9]*>"
+    f"\\?(?:(?<=[{HAN}]\\?)\\?*(?:[{PINYIN}]{{1,6}}\\)|(?=[。，、；：]))|/[A-Za-z][A-Za-z0-9]*>)"
 )
-# (?<!\?\?): start only at the head of a '?' run, or matching is quadratic in the run's length
-_TRAIL_SPAN = re.compile(f"(?<!\\?\\?)(?<=[{HAN}?])\\?+([\x40-\x7e])(?=[{HAN}])")
+# (?<!\?\?\?) behind the first '?': start only at the head of a '?' run, or matching is quadratic in its length
+_TRAIL_SPAN = re.compile(f"\\?(?<!\\?\\?\\?)(?<=[{HAN}?]\\?)\\?*([\x40-\x7e])(?=[{HAN}])")
 _PUA_SPAN = re.compile(f"(?<=[{HAN}])[\ue000-\uf8ff]+|[\ue000-\uf8ff]+(?=[{HAN}])")
 _QUESTION_WORD = "吗呢吧啊呀嘛么谁哪啥嗎麼誰"
 # ``??`` between Han characters, or before a digit: a character whose two GBK bytes were both
 # lost (``总投??0.1亿`` for ``总投资50.1亿``, the lead byte lost and an ASCII byte swallowed with
 # the orphaned trail). Not after a question word, where it is as likely a real double question
 # mark (``为什么??这件事``).
-_LOST_CHAR = re.compile(f"(?<=[{HAN}])(?<![{_QUESTION_WORD}])\\?{{2,3}}(?=[{HAN}0-9])")
+_LOST_CHAR = re.compile(f"\\?(?<=[{HAN}]\\?)(?<![{_QUESTION_WORD}]\\?)\\?{{1,2}}(?=[{HAN}0-9])")
 # A ``?`` (not after a question word) and, within a few characters, another ``?`` or an ASCII
 # character: what gbk-shift leaves where it could not re-read a shifted run (``頭?屠?物``).
 _SHIFT_SPAN = re.compile(
-    f"(?<=[{HAN}])(?<![{_QUESTION_WORD}])\\?[^\x00-\x7f?]{{1,6}}(?:(?<![{_QUESTION_WORD}])\\?|[\x40-\x7e])"
+    f"\\?(?<=[{HAN}]\\?)(?<![{_QUESTION_WORD}]\\?)[^\x00-\x7f?]{{1,6}}(?:(?<![{_QUESTION_WORD}])\\?|[\x40-\x7e])"
 )
 _TANGTANG = re.compile("[烫燙]{3,}|屯{3,}")
 _MOJI_DENSE = re.compile(f"(?:[{_UTF8_PAIRS}][^{_UTF8_PAIRS}\\s]{{0,2}}){{3,}}")

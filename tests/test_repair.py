@@ -22,7 +22,14 @@ import pipeline.charmodel
 import pipeline.repair
 from pipeline.charmodel import is_han
 from pipeline.repair import (
+    _MOJI_ONE,
     REPAIRS,
+    _cannot_read_utf8,
+    _mojibake_dense,
+    _reads_through_loss,
+    _reread_utf8,
+    _unshift,
+    _utf8_spans,
     find_corruption,
     fix_entities,
     fix_gbk_mojibake,
@@ -351,6 +358,33 @@ def test_utf8_read_as_gbk_lossy_forms(form):
     total = sum(outcome.values())
     assert outcome["exact"] + outcome["flagged"] >= 0.75 * total, outcome
     assert outcome["exact"] >= 0.25 * total, outcome
+
+
+def test_utf8_gate_is_a_necessary_condition():
+    """_cannot_read_utf8 rules out clean text with a UTF-8-as-GBK character (and a question mark), not
+    mojibake, and a stretch it rules out never reads back convincingly or through loss."""
+    assert _cannot_read_utf8("鐘介") and _cannot_read_utf8("閱部") and _cannot_read_utf8("鐘?捕")
+    assert not _cannot_read_utf8("鍒颁綅") and not _cannot_read_utf8("涓?鍥戒汉姘?")
+    s2t = opencc.OpenCC("s2t")
+    texts = [s2t.convert(line) for line in CHINESE] + [LOSSY[form](line.encode("utf-8"))
+                                                       for form in sorted(LOSSY) for line in CHINESE[::4]]
+    ruled_out = 0
+    for text in texts:
+        for m in _MOJI_ONE.finditer(text):
+            for start, end in _utf8_spans(text, m.start(), _mojibake_dense(text)):
+                run = text[start:end]
+                if _cannot_read_utf8(run):
+                    ruled_out += 1
+                    reading = _reread_utf8(run)
+                    assert reading is None or not (reading[1] or _reads_through_loss(run, reading[0])), run
+    assert ruled_out >= 10
+
+
+def test_gbk_shift_stops_where_no_run_reads_back():
+    """_unshift stops at the first pair read in step that is no plausible character: on clean text
+    after a question mark, within a few characters; a shifted run still reads back."""
+    assert _unshift("公?居媱澝髂暝谌A東地區", 1) is not None
+    assert _unshift("交通堵车?市民反映情况", 4) is None
 
 
 @pytest.mark.parametrize("codec", ["cp1252", "latin-1"])
