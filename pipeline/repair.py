@@ -712,26 +712,33 @@ def _gbk_latin_runs(text: str) -> list[tuple[int, int, str]]:
 def _reread_gbk_latin(text: str) -> list[tuple[int, int, str]]:
     """Runs of Latin-1/Windows-1252 characters read back as the GBK they were (``ÖÐ¹ú`` ->
     ``中国``). A run of two or more characters is read back when the result is ordinary Chinese
-    the lexicon recognises (half its characters in words, common words or punctuation, see
-    :func:`_in_words`); once one has been, the text is known to
+    the lexicon recognises beside the Han characters around it (half its characters in words,
+    common words or punctuation, see :func:`_in_words`: ``提¹©ŽÍ助`` is ``提供幫助``); once one has
+    been, the text is known to
     be GBK read as 1252, and every other run that reads as printable text (``£¬`` -> ``，``) is
     read back too; not a piece of UTF-8 read as Latin that reads as ordinary Chinese (``è§£ã€‚``
     for ``解。``: spans damaged in different ways side by side), which :func:`fix_mojibake` reads
-    back: runs stop at such pieces. (GBK bytes are often UTF-8 by chance, ``µç¶¯`` holds ``綯``.)"""
+    back: runs stop at such pieces, of two characters or more, or of one that is a whole run (``é\x95·``
+    for ``長``: GBK has no run of three high bytes). (GBK bytes are often UTF-8 by chance, ``µç¶¯``
+    holds ``綯``.)"""
 
-    def convincing(gbk: str) -> bool:
+    def convincing(start: int, end: int, gbk: str) -> bool:
         mean = _han_mean(gbk)
+        left, right = _han_left(text, start), _han_right(text, end)
         return (len(gbk) >= 2 and all(map(_plausible, gbk)) and mean is not None and mean >= COMMON
-                and _in_words(gbk, 0, len(gbk)))
+                and _in_words(left + gbk + right, len(left), len(left) + len(gbk)))
+
+    def whole_run(start: int, end: int) -> bool:
+        return text[start - 1 : start] not in _CP1252 and text[end : end + 1] not in _CP1252
 
     readings = _gbk_latin_runs(text)
     if not readings:
         return []
     utf8 = [(start, end) for start, end, piece in _utf8_pieces_of(text)
-            if len(piece) >= 2 and (_han_mean(piece) or -math.inf) >= COMMON]
+            if (len(piece) >= 2 or whole_run(start, end)) and (_han_mean(piece) or -math.inf) >= COMMON]
     if utf8:  # the runs are read again with those pieces cut out
         readings = _gbk_latin_runs(_replace(text, [(start, end, "\0" * (end - start)) for start, end in utf8]))
-    return readings if any(convincing(gbk) for _, _, gbk in readings) else []
+    return readings if any(convincing(start, end, gbk) for start, end, gbk in readings) else []
 
 
 # UTF-8 lead and continuation bytes, and the ASCII a GBK character can end in (``，P`` read as GBK
@@ -1151,13 +1158,16 @@ def _swapped(text: str) -> tuple[tuple[tuple[int, int, str, int], ...], bool]:
     state)`` (state 1: Big5 read as GBK, 2: GBK read as Big5), and whether the choice was close
     (:data:`SWAP_CLOSE`) for any of them. Once one span reads back, the paragraph is known to be
     damaged and its windows are read again with a span costing ``SWAP_AGAIN``: more of it is
-    likely damaged (``※党黯如舊`` beside a repaired span is ``“修舊如舊``); a window of suspects
-    then left as it is makes the choice close too."""
+    likely damaged (``※党黯如舊`` beside a repaired span is ``“修舊如舊``), in the code of the
+    spans read back (a page is read in one wrong code: ``國產`` beside GBK read as Big5 is no
+    Big5 read as GBK ``國家``); a window of suspects then left as it is makes the choice close too."""
     masked = _LATIN_WORD.sub(_latin_mask, _HIGH_RUN.sub(_latin_mask, text))
     windows = _swap_windows(masked)
     found, guess = _read_windows(text, masked, windows, SWAP_OPEN)
     if found:
-        found, guess = _read_windows(text, masked, windows, SWAP_AGAIN)
+        codes = frozenset(state for _, _, _, state in found)
+        again = [(lo, hi, states & codes) for lo, hi, states in windows if states & codes]
+        found, guess = _read_windows(text, masked, again, SWAP_AGAIN)
         # suspects left as they are in a paragraph known to be damaged make the repair a guess
         guess = guess or any(not any(lo <= start < hi for start, _, _, _ in found) for lo, hi, _ in windows)
     return found, guess
@@ -1234,9 +1244,11 @@ def _read_back_swapped(text: str, state: int) -> str:
 @cache
 def _strong_suspects() -> str:
     """Suspects that are Han characters the lexicon never saw (in the BMP or beyond it, ``𩂰``
-    for ``會``): one is evidence enough."""
+    for ``會``) or private-use characters (GB18030's reading of Big5 pairs GBK leaves undefined,
+    ``\ue6a6`` for ``共``), which no clean text holds: one is evidence enough."""
     return "".join(sorted({c for _, suspects in (_big5_as_gbk(), _gbk_as_big5()) for c in suspects
-                           if (is_han(c) or c > "\uffff") and load().char_logp(c) <= UNKNOWN_HAN}))
+                           if (is_han(c) or c > "\uffff" or "\ue000" <= c <= "\uf8ff")
+                           and load().char_logp(c) <= UNKNOWN_HAN}))
 
 
 @cache
