@@ -37,7 +37,7 @@ from typing import Any
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, badness
 
-from .charmodel import UNKNOWN_HAN, is_han, lexicon, lexicon_total, load, simplify, word_count
+from .charmodel import REPLACEMENT, UNKNOWN_HAN, is_han, lexicon, lexicon_total, load, simplify, word_count
 from .ruby import pinyin_table
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -821,10 +821,72 @@ def _utf8_readings(text: str) -> list[tuple[int, int, tuple[str, bool]]]:
             spans.append((m.start(), stop))  # a byte lost silently ends the extent early
         if (mark := _MARK.search(text, m.start() + 2, extent)) and (m.start(), mark.end()) not in spans:
             spans.append((m.start(), mark.end()))  # clean text after a lost byte reads as UTF-8 too
-        readings = [(start, stop, r) for start, stop in spans if (r := _reread_utf8(text[start:stop]))]
+        readings = [(start, stop, r) for start, stop in spans
+                    if (not found or start >= found[-1][1]) and (r := _reread_utf8(text[start:stop]))]
         if readings:
-            found.append(next((r for r in readings if r[2][1]), readings[0]))
+            found.append(_best_reading(text, readings))
     return found
+
+
+def _in_context(text: str, start: int, end: int, reading: str) -> float:
+    """Log-probability of ``reading`` in place of ``text[start:end]``, with the Han characters
+    around it: readings of different stretches of the same text compare by it."""
+    return _segment(_han_left(text, start) + reading + _han_right(text, end))[0]
+
+
+# Log-probability of a character of ordinary text nothing is known of: what a U+FFFD that marks
+# lost bytes stands for when a reading that has it is weighed against the text it replaces.
+LOST_CHAR = -8.0
+
+
+def _reads_better(text: str, start: int, end: int, reading: str) -> bool:
+    """Whether ``reading``, UTF-8-as-GBK ``text[start:end]`` read back with lost bytes filled in or
+    marked U+FFFD, reads better than the run itself beside its Han neighbours: clean text next to
+    mojibake (``朱元璋。``, ``鐘。``) does not.
+
+    >>> _reads_better("北方和朱元璋。", 5, 7, "调档"), _reads_better("鎴嚦6月", 0, 2, "\ufffd至")
+    (False, True)
+    """
+    credit = reading.count("\ufffd") * (LOST_CHAR - REPLACEMENT)
+    return _in_context(text, start, end, reading) + credit > _in_context(text, start, end, text[start:end])
+
+
+# How many characters a reading that fills in lost bytes may cover beyond one of the same
+# stretch that loses none, and still be weighed against it: a character one byte of which is
+# lost, or a clean neighbour the stretch ran into.
+LOST_TAIL = 2
+
+
+def _best_reading(
+    text: str, readings: list[tuple[int, int, tuple[str, bool]]]
+) -> tuple[int, int, tuple[str, bool]]:
+    """Of readings of stretches of ``text`` around one match, ``(start, end, (reading,
+    convincing))``, the first convincing one, or the first. A convincing reading marks the stretch
+    as mojibake, and the one taken is convincing. A longer stretch that reads as Chinese without
+    a lost byte is then taken instead (it went on past a rare character, ``衞``), and one that
+    loses no byte and is shorter by at most ``LOST_TAIL`` characters other than UTF-8-as-GBK ones
+    when it reads better beside its Han neighbours: the longer one ran into clean text and read
+    it as lost bytes (``鍕曚笅，`` as ``動下`` and U+FFFD), where ``浼`` at the end of
+    ``鏂伴椈鍙戝竷浼`` is ``会`` that lost a byte.
+
+    >>> _best_reading("鍕曚笅，", [(0, 4, ("動下\ufffd", True)), (0, 3, ("動下", False))])
+    (0, 3, ('動下', True))
+    """
+    start, end, (reading, convincing) = next((r for r in readings if r[2][1]), readings[0])
+    if not convincing:
+        return readings[0]
+    whole = [(s, e, r) for s, e, (r, _) in readings if r.encode() == text[s:e].encode("gb18030")]
+    for s, e, lossless in whole:
+        if s <= start and end <= e and all(c < "\x80" or c in PUNCT or is_han(c) for c in lossless):
+            return s, e, (lossless, True)
+    for s, e, lossless in whole:
+        extra = text[start:s] + text[e:end]
+        if ((start, end, reading) not in whole and start <= s and e <= end and len(extra) <= LOST_TAIL
+                and not _MOJI_ONE.search(extra)
+                and _in_context(text, start, end, text[start:s] + lossless + text[e:end])
+                > _in_context(text, start, end, reading)):
+            return s, e, (lossless, True)
+    return start, end, (reading, True)
 
 
 def _replace(text: str, repairs: list[tuple[int, int, str]]) -> str:
@@ -864,15 +926,18 @@ def _gbk_mojibake(text: str) -> tuple[str, bool]:
     if _moji_chars(text):
         # Runs are read back when one of them is convincing. When the mojibake is dense the whole
         # text is known to be UTF-8 read as GBK, and every other run is read back too (a lone
-        # punctuation mark between ASCII, ``°`` that came out as ``掳``); otherwise only the
-        # convincing runs are, the rest of the text being clean.
+        # punctuation mark between ASCII, ``°`` that came out as ``掳``). A run whose reading is
+        # not convincing and fills in lost bytes is read back only when it reads better.
         readings = list(_utf8_readings(text))
         if any(convincing for _, _, (_, convincing) in readings):
             if _mojibake_dense(text):
                 readings += [(m.start(), m.end(), found) for m in _RUN.finditer(text)
-                             if not any(s <= m.start() < e for s, e, _ in readings)
+                             if not any(s < m.end() and m.start() < e for s, e, _ in readings)
                              and not all(c in PUNCT for c in m.group())  # a clean ``。`` stays
                              and (found := _reread_utf8(m.group()))]
+            readings = [(start, end, (reading, convincing)) for start, end, (reading, convincing) in readings
+                        if convincing or reading.encode() == text[start:end].encode("gb18030")
+                        or _reads_better(text, start, end, reading)]
             text2 = _replace(text, sorted((start, end, reading) for start, end, (reading, _) in readings))
             guess = any(reading.encode() != text[start:end].encode("gb18030") or not convincing
                         for start, end, (reading, convincing) in readings)
