@@ -713,14 +713,13 @@ def _reread_gbk_latin(text: str) -> list[tuple[int, int, str]]:
     """Runs of Latin-1/Windows-1252 characters read back as the GBK they were (``ÖÐ¹ú`` ->
     ``中国``). A run of two or more characters is read back when the result is ordinary Chinese
     the lexicon recognises beside the Han characters around it (half its characters in words,
-    common words or punctuation, see :func:`_in_words`: ``提¹©ŽÍ助`` is ``提供幫助``); once one has
-    been, the text is known to
-    be GBK read as 1252, and every other run that reads as printable text (``£¬`` -> ``，``) is
-    read back too; not a piece of UTF-8 read as Latin that reads as ordinary Chinese (``è§£ã€‚``
-    for ``解。``: spans damaged in different ways side by side), which :func:`fix_mojibake` reads
-    back: runs stop at such pieces, of two characters or more, or of one that is a whole run (``é\x95·``
-    for ``長``: GBK has no run of three high bytes). (GBK bytes are often UTF-8 by chance, ``µç¶¯``
-    holds ``綯``.)"""
+    common words or punctuation, see :func:`_in_words`: ``提¹©ŽÍ助`` is ``提供幫助``); once one
+    has been, the text is known to be GBK read as 1252, and every other run that reads as
+    printable text (``£¬`` -> ``，``) is read back too; not a piece of UTF-8 read as Latin that
+    reads as ordinary Chinese (``è§£ã€‚`` for ``解。``: spans damaged in different ways side by
+    side), which :func:`fix_mojibake` reads back: runs stop at such pieces of two characters or
+    more, or of one that is a whole run of high characters (``é\x95·`` for ``長``: GBK makes no
+    run of three high bytes). (GBK bytes are often UTF-8 by chance, ``µç¶¯`` holds ``綯``.)"""
 
     def convincing(start: int, end: int, gbk: str) -> bool:
         mean = _han_mean(gbk)
@@ -861,13 +860,13 @@ def _best_reading(
     text: str, readings: list[tuple[int, int, tuple[str, bool]]]
 ) -> tuple[int, int, tuple[str, bool]]:
     """Of readings of stretches of ``text`` around one match, ``(start, end, (reading,
-    convincing))``, the first convincing one, or the first. A convincing reading marks the stretch
-    as mojibake, and the one taken is convincing. A longer stretch that reads as Chinese without
-    a lost byte is then taken instead (it went on past a rare character, ``衞``), and one that
-    loses no byte and is shorter by at most ``LOST_TAIL`` characters other than UTF-8-as-GBK ones
-    when it reads better beside its Han neighbours: the longer one ran into clean text and read
-    it as lost bytes (``鍕曚笅，`` as ``動下`` and U+FFFD), where ``浼`` at the end of
-    ``鏂伴椈鍙戝竷浼`` is ``会`` that lost a byte.
+    convincing))``: the first convincing one, or the first. A convincing one marks the stretch as
+    mojibake (the reading taken is then convincing), and two others can beat it: a longer stretch
+    that reads as Chinese without a lost byte (it went on past a rare character, ``衞``), and a
+    shorter one without a lost byte that leaves out at most ``LOST_TAIL`` characters, none of
+    them UTF-8-as-GBK ones, and reads better beside its Han neighbours: the longer one ran into
+    clean text and read it as lost bytes (``鍕曚笅，`` as ``動下`` and U+FFFD; ``浼`` at the end
+    of ``鏂伴椈鍙戝竷浼`` is ``会`` that lost a byte).
 
     >>> _best_reading("鍕曚笅，", [(0, 4, ("動下\ufffd", True)), (0, 3, ("動下", False))])
     (0, 3, ('動下', True))
