@@ -37,7 +37,7 @@ from typing import Any
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, badness
 
-from .charmodel import UNKNOWN_HAN, is_han, lexicon, lexicon_total, load, simplify, word_count
+from .charmodel import REPLACEMENT, UNKNOWN_HAN, is_han, lexicon, lexicon_total, load, simplify, word_count
 from .ruby import pinyin_table
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -712,26 +712,32 @@ def _gbk_latin_runs(text: str) -> list[tuple[int, int, str]]:
 def _reread_gbk_latin(text: str) -> list[tuple[int, int, str]]:
     """Runs of Latin-1/Windows-1252 characters read back as the GBK they were (``ÖÐ¹ú`` ->
     ``中国``). A run of two or more characters is read back when the result is ordinary Chinese
-    the lexicon recognises (half its characters in words, common words or punctuation, see
-    :func:`_in_words`); once one has been, the text is known to
-    be GBK read as 1252, and every other run that reads as printable text (``£¬`` -> ``，``) is
-    read back too; not a piece of UTF-8 read as Latin that reads as ordinary Chinese (``è§£ã€‚``
-    for ``解。``: spans damaged in different ways side by side), which :func:`fix_mojibake` reads
-    back: runs stop at such pieces. (GBK bytes are often UTF-8 by chance, ``µç¶¯`` holds ``綯``.)"""
+    the lexicon recognises beside the Han characters around it (half its characters in words,
+    common words or punctuation, see :func:`_in_words`: ``提¹©ŽÍ助`` is ``提供幫助``); once one
+    has been, the text is known to be GBK read as 1252, and every other run that reads as
+    printable text (``£¬`` -> ``，``) is read back too; not a piece of UTF-8 read as Latin that
+    reads as ordinary Chinese (``è§£ã€‚`` for ``解。``: spans damaged in different ways side by
+    side), which :func:`fix_mojibake` reads back: runs stop at such pieces of two characters or
+    more, or of one that is a whole run of high characters (``é\x95·`` for ``長``: GBK makes no
+    run of three high bytes). (GBK bytes are often UTF-8 by chance, ``µç¶¯`` holds ``綯``.)"""
 
-    def convincing(gbk: str) -> bool:
+    def convincing(start: int, end: int, gbk: str) -> bool:
         mean = _han_mean(gbk)
+        left, right = _han_left(text, start), _han_right(text, end)
         return (len(gbk) >= 2 and all(map(_plausible, gbk)) and mean is not None and mean >= COMMON
-                and _in_words(gbk, 0, len(gbk)))
+                and _in_words(left + gbk + right, len(left), len(left) + len(gbk)))
+
+    def whole_run(start: int, end: int) -> bool:
+        return text[start - 1 : start] not in _CP1252 and text[end : end + 1] not in _CP1252
 
     readings = _gbk_latin_runs(text)
     if not readings:
         return []
     utf8 = [(start, end) for start, end, piece in _utf8_pieces_of(text)
-            if len(piece) >= 2 and (_han_mean(piece) or -math.inf) >= COMMON]
+            if (len(piece) >= 2 or whole_run(start, end)) and (_han_mean(piece) or -math.inf) >= COMMON]
     if utf8:  # the runs are read again with those pieces cut out
         readings = _gbk_latin_runs(_replace(text, [(start, end, "\0" * (end - start)) for start, end in utf8]))
-    return readings if any(convincing(gbk) for _, _, gbk in readings) else []
+    return readings if any(convincing(start, end, gbk) for start, end, gbk in readings) else []
 
 
 # UTF-8 lead and continuation bytes, and the ASCII a GBK character can end in (``，P`` read as GBK
@@ -864,10 +870,71 @@ def _utf8_readings(text: str) -> list[tuple[int, int, tuple[str, bool]]]:
         if found and at < found[-1][1]:
             continue
         readings = [(start, stop, r) for start, stop in _utf8_spans(text, at, dense)
-                    if (r := _reread_utf8(text[start:stop]))]
+                    if (not found or start >= found[-1][1]) and (r := _reread_utf8(text[start:stop]))]
         if readings:
-            found.append(next((r for r in readings if r[2][1]), readings[0]))
+            found.append(_best_reading(text, readings))
     return found
+
+
+def _in_context(text: str, start: int, end: int, reading: str) -> float:
+    """Log-probability of ``reading`` in place of ``text[start:end]``, with the Han characters
+    around it: readings of different stretches of the same text compare by it."""
+    return _segment(_han_left(text, start) + reading + _han_right(text, end))[0]
+
+
+# Log-probability of a character of ordinary text nothing is known of: what a U+FFFD that marks
+# lost bytes stands for when a reading that has it is weighed against the text it replaces.
+LOST_CHAR = -8.0
+
+
+def _reads_better(text: str, start: int, end: int, reading: str) -> bool:
+    """Whether ``reading``, UTF-8-as-GBK ``text[start:end]`` read back with lost bytes filled in or
+    marked U+FFFD, reads better than the run itself beside its Han neighbours: clean text next to
+    mojibake (``朱元璋。``, ``鐘。``) does not.
+
+    >>> _reads_better("北方和朱元璋。", 5, 7, "调档"), _reads_better("鎴嚦6月", 0, 2, "\ufffd至")
+    (False, True)
+    """
+    credit = reading.count("\ufffd") * (LOST_CHAR - REPLACEMENT)
+    return _in_context(text, start, end, reading) + credit > _in_context(text, start, end, text[start:end])
+
+
+# How many characters a reading that fills in lost bytes may cover beyond one of the same
+# stretch that loses none, and still be weighed against it: a character one byte of which is
+# lost, or a clean neighbour the stretch ran into.
+LOST_TAIL = 2
+
+
+def _best_reading(
+    text: str, readings: list[tuple[int, int, tuple[str, bool]]]
+) -> tuple[int, int, tuple[str, bool]]:
+    """Of readings of stretches of ``text`` around one match, ``(start, end, (reading,
+    convincing))``: the first convincing one, or the first. A convincing one marks the stretch as
+    mojibake (the reading taken is then convincing), and two others can beat it: a longer stretch
+    that reads as Chinese without a lost byte (it went on past a rare character, ``衞``), and a
+    shorter one without a lost byte that leaves out at most ``LOST_TAIL`` characters, none of
+    them UTF-8-as-GBK ones, and reads better beside its Han neighbours: the longer one ran into
+    clean text and read it as lost bytes (``鍕曚笅，`` as ``動下`` and U+FFFD; ``浼`` at the end
+    of ``鏂伴椈鍙戝竷浼`` is ``会`` that lost a byte).
+
+    >>> _best_reading("鍕曚笅，", [(0, 4, ("動下\ufffd", True)), (0, 3, ("動下", False))])
+    (0, 3, ('動下', True))
+    """
+    start, end, (reading, convincing) = next((r for r in readings if r[2][1]), readings[0])
+    if not convincing:
+        return readings[0]
+    whole = [(s, e, r) for s, e, (r, _) in readings if r.encode() == text[s:e].encode("gb18030")]
+    for s, e, lossless in whole:
+        if s <= start and end <= e and all(c < "\x80" or c in PUNCT or is_han(c) for c in lossless):
+            return s, e, (lossless, True)
+    for s, e, lossless in whole:
+        extra = text[start:s] + text[e:end]
+        if ((start, end, reading) not in whole and start <= s and e <= end and len(extra) <= LOST_TAIL
+                and not _MOJI_ONE.search(extra)
+                and _in_context(text, start, end, text[start:s] + lossless + text[e:end])
+                > _in_context(text, start, end, reading)):
+            return s, e, (lossless, True)
+    return start, end, (reading, True)
 
 
 def _replace(text: str, repairs: list[tuple[int, int, str]]) -> str:
@@ -907,15 +974,18 @@ def _gbk_mojibake(text: str) -> tuple[str, bool]:
     if _moji_chars(text):
         # Runs are read back when one of them is convincing. When the mojibake is dense the whole
         # text is known to be UTF-8 read as GBK, and every other run is read back too (a lone
-        # punctuation mark between ASCII, ``°`` that came out as ``掳``); otherwise only the
-        # convincing runs are, the rest of the text being clean.
+        # punctuation mark between ASCII, ``°`` that came out as ``掳``). A run whose reading is
+        # not convincing and fills in lost bytes is read back only when it reads better.
         readings = list(_utf8_readings(text))
         if any(convincing for _, _, (_, convincing) in readings):
             if _mojibake_dense(text):
                 readings += [(m.start(), m.end(), found) for m in _RUN.finditer(text)
-                             if not any(s <= m.start() < e for s, e, _ in readings)
+                             if not any(s < m.end() and m.start() < e for s, e, _ in readings)
                              and not all(c in PUNCT for c in m.group())  # a clean ``。`` stays
                              and (found := _reread_utf8(m.group()))]
+            readings = [(start, end, (reading, convincing)) for start, end, (reading, convincing) in readings
+                        if convincing or reading.encode() == text[start:end].encode("gb18030")
+                        or _reads_better(text, start, end, reading)]
             text2 = _replace(text, sorted((start, end, reading) for start, end, (reading, _) in readings))
             guess = any(reading.encode() != text[start:end].encode("gb18030") or not convincing
                         for start, end, (reading, convincing) in readings)
@@ -1201,13 +1271,16 @@ def _swapped(text: str) -> tuple[tuple[tuple[int, int, str, int], ...], bool]:
     state)`` (state 1: Big5 read as GBK, 2: GBK read as Big5), and whether the choice was close
     (:data:`SWAP_CLOSE`) for any of them. Once one span reads back, the paragraph is known to be
     damaged and its windows are read again with a span costing ``SWAP_AGAIN``: more of it is
-    likely damaged (``※党黯如舊`` beside a repaired span is ``“修舊如舊``); a window of suspects
-    then left as it is makes the choice close too."""
+    likely damaged (``※党黯如舊`` beside a repaired span is ``“修舊如舊``), in the code of the
+    spans read back (a page is read in one wrong code: ``國產`` beside GBK read as Big5 is no
+    Big5 read as GBK ``國家``); a window of suspects then left as it is makes the choice close too."""
     masked = _LATIN_WORD.sub(_latin_mask, _HIGH_RUN.sub(_latin_mask, text))
     windows = _swap_windows(masked)
     found, guess = _read_windows(text, masked, windows, SWAP_OPEN)
     if found:
-        found, guess = _read_windows(text, masked, windows, SWAP_AGAIN)
+        codes = frozenset(state for _, _, _, state in found)
+        again = [(lo, hi, states & codes) for lo, hi, states in windows if states & codes]
+        found, guess = _read_windows(text, masked, again, SWAP_AGAIN)
         # suspects left as they are in a paragraph known to be damaged make the repair a guess
         guess = guess or any(not any(lo <= start < hi for start, _, _, _ in found) for lo, hi, _ in windows)
     return found, guess
@@ -1284,9 +1357,11 @@ def _read_back_swapped(text: str, state: int) -> str:
 @cache
 def _strong_suspects() -> str:
     """Suspects that are Han characters the lexicon never saw (in the BMP or beyond it, ``𩂰``
-    for ``會``): one is evidence enough."""
+    for ``會``) or private-use characters (GB18030's reading of Big5 pairs GBK leaves undefined,
+    ``\ue6a6`` for ``共``), which no clean text holds: one is evidence enough."""
     return "".join(sorted({c for _, suspects in (_big5_as_gbk(), _gbk_as_big5()) for c in suspects
-                           if (is_han(c) or c > "\uffff") and load().char_logp(c) <= UNKNOWN_HAN}))
+                           if (is_han(c) or c > "\uffff" or "\ue000" <= c <= "\uf8ff")
+                           and load().char_logp(c) <= UNKNOWN_HAN}))
 
 
 @cache

@@ -331,6 +331,26 @@ def test_utf8_read_as_gbk_with_lost_bytes(damaged, repaired):
     assert fix_gbk_mojibake(damaged) == repaired
 
 
+@pytest.mark.parametrize("damaged,repaired", [
+    # one private-use character: a Big5 pair GBK leaves undefined (``人``)
+    ("共有26.9\ue5ee参加。", "共有26.9人参加。"),
+    # GBK read as Big5 beside a common character whose Big5-as-GBK reading is likelier (``國家``)
+    ("這款國產大飛辻眒濛計交付用戶", "這款國產大飛機已累計交付用戶"),
+    # GBK read as Latin-1 that makes words only with its neighbours (``提供幫助``)
+    ("旅客提Â¹Â©ÂŽÃ\x8d助。", "旅客提供幫助。"),
+    # clean text next to UTF-8 read as GBK is no UTF-8 that lost bytes
+    ("关键在于北方和朱元璋。据此人姝﹁\ue5e2鍔涢噺鎸佺簩杈叉キ", "关键在于北方和朱元璋。据此人武裝力量持續農業"),
+    ("市交通運輸局鍙\ue104枊鏂拌仦鐧间綀鏈冿紝浠嬬垂浠婂勾鍩庡競鍏\ue0ff氦線網優化，時間縮短約3分鐘。",
+     "市交通運輸局召開新聞發佈會，介紹今年城市公交線網優化，時間縮短約3分鐘。"),
+    # a stretch that reads as UTF-8 past a rare character (``衞``) and a private-use one (``行``)
+    ("研究鍦橀殜鍒╃敤琛炴槦閬欐劅鏁告摎锛屽皪閬庡幓浜屽崄骞存繒鍦伴潰绌嶇殑璁婂寲閫茶\ue511浜嗗垎鏋愶紝發現",
+     "研究團隊利用衞星遙感數據，對過去二十年濕地面積的變化進行了分析，發現"),
+])
+def test_damage_beside_clean_text(damaged, repaired):
+    """Damage whose edges or code the repairs used to get wrong, from tests/damage.py (seed 4)."""
+    assert _chain(damaged) == repaired
+
+
 LOSSY = {
     "replace": lambda b: b.decode("gbk", "replace"),
     "ignore": lambda b: b.decode("gbk", "ignore"),
