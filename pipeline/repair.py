@@ -948,6 +948,19 @@ def _replace(text: str, repairs: list[tuple[int, int, str]]) -> str:
     return "".join([*out, text[pos:]])
 
 
+def _ends_in_trail_byte(run: str, reading: str) -> bool:
+    """Whether a reading ends in an ASCII letter the run did not have: its last UTF-8 character
+    took the first byte of the run's last character and left that character's trail byte, which
+    is as likely a clean neighbour the run swallowed (``闈積`` read as ``靷e`` where ``面`` lost a
+    byte before a clean ``積``) as an ASCII letter after the mojibake (``锛孭`` for ``，P``): the
+    reading is a guess.
+
+    >>> _ends_in_trail_byte("闈積", "靷e"), _ends_in_trail_byte("鍒颁綅", "到位")
+    (True, False)
+    """
+    return reading[-1:].isascii() and reading[-1:].isalpha() and not run[-1:].isascii()
+
+
 def fix_gbk_mojibake(text: str) -> str:
     """Chinese whose bytes were decoded in the wrong one of UTF-8 and GBK.
 
@@ -988,6 +1001,7 @@ def _gbk_mojibake(text: str) -> tuple[str, bool]:
                         or _reads_better(text, start, end, reading)]
             text2 = _replace(text, sorted((start, end, reading) for start, end, (reading, _) in readings))
             guess = any(reading.encode() != text[start:end].encode("gb18030") or not convincing
+                        or _ends_in_trail_byte(text[start:end], reading)
                         for start, end, (reading, convincing) in readings)
     # GBK read as 1252 puts two high Latin-1 characters side by side, which opens the same gate as
     # ftfy's mojibake for all but a few rare lead bytes (0xFD, 0xFE).
