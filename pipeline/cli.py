@@ -137,9 +137,10 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
                                 plan_id=plan.id, raw_dir=str(raw_dir.resolve()), started=started, reuse=not rebuild,
                                 workers=args.workers)
         tasks.share_config(publish.config_file, config)
-        if args.workers > 1 and todo:
-            warm_up(config)  # Luigi forks a process per task: caches loaded here are shared by all,
-            gc.freeze()  # and the children's garbage collector leaves them be (no copy-on-write of the heap)
+        if todo:  # the tables the stages load on first use, loaded before the stages are timed;
+            warm_up(config)  # with --workers N Luigi forks a process per task: loaded here, shared by all,
+            if args.workers > 1:
+                gc.freeze()  # and the children's garbage collector leaves them be (no copy-on-write of the heap)
         try:
             with _Progress(layout, todo):
                 ok = tasks.build(publish, args.workers, args.scheduler_host, args.scheduler_port, args.debug,
