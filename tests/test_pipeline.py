@@ -154,7 +154,7 @@ def test_warm_up_loads_what_forked_workers_would_load_again() -> None:
     """Luigi forks a process per shard task: what the stages load on first use must be loaded
     before (in a fresh process, the repair tables are empty until warm_up)."""
     probe = ("from pipeline import clean, config, repair\n"
-             "loaders = (repair._reading_index, repair._suspect_pattern, repair.lexicon)\n"
+             "loaders = (repair._tables, repair._suspect_pattern, repair.lexicon)\n"
              "before = [f.cache_info().currsize for f in loaders]\n"
              "clean.warm_up(config.load_config())\n"
              "print(before, [f.cache_info().currsize for f in loaders])")

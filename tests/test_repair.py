@@ -571,3 +571,12 @@ def test_ftfy_negative_cases_untouched():
     """Not mojibake: unchanged (one case holds C1 controls, which ftfy itself expects fixed)."""
     for case in _ftfy_cases("negative"):
         assert _chain(case["original"]) == case.get("fixed-encoding", case["fixed"]), case["label"]
+
+
+def test_the_pickled_tables_are_the_tables_the_code_builds() -> None:
+    """The pinyin index and swap tables come from a pickle named by the code and data digest:
+    what it holds equals what building them gives now."""
+    from pipeline.cache import cache_path, code_digest
+
+    assert pipeline.repair._tables() == pipeline.repair._build_tables()
+    assert cache_path(f"repair-tables-{code_digest()}.pickle").is_file()
