@@ -487,7 +487,9 @@ def _utf8_len(lead: int) -> int:
 @lru_cache(maxsize=4096)
 def _utf8_candidates(pattern: tuple[int | None, ...]) -> tuple[str, ...]:
     """Plausible characters whose UTF-8 bytes match ``pattern`` (``None`` = unknown byte); a
-    character with no byte left is U+FFFD."""
+    character with no byte left is U+FFFD. A three-byte pattern's code points are computed from
+    its bytes (no lead byte E0 with a second byte below A0, which would be overlong, nor ED with
+    one above 9F, a surrogate) and looked up among the plausible ones, in code point order."""
     if all(b is None for b in pattern):
         return ("\ufffd",)
     if None not in pattern:
@@ -498,18 +500,16 @@ def _utf8_candidates(pattern: tuple[int | None, ...]) -> tuple[str, ...]:
         return (ch,) if ch.isprintable() else ()
     if len(pattern) != 3:
         return ()
-    options = [range(0xE0, 0xF0) if i == 0 and b is None else range(0x80, 0xC0) if b is None else (b,)
-               for i, b in enumerate(pattern)]
+    plausible = _tables()["plausible"]
+    first, second, third = (range(0xE0, 0xF0) if i == 0 and b is None else range(0x80, 0xC0) if b is None else (b,)
+                            for i, b in enumerate(pattern))
     out = []
-    for a in options[0]:
-        for b in options[1]:
-            for c in options[2]:
-                try:
-                    ch = bytes((a, b, c)).decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
-                if _plausible(ch):
-                    out.append(ch)
+    for a in first:
+        high = (a & 0x0F) << 12
+        for b in second:
+            if (a == 0xE0 and b < 0xA0) or (a == 0xED and b >= 0xA0):
+                continue
+            out += [chr(cp) for c in third if plausible[cp := high | (b & 0x3F) << 6 | (c & 0x3F)]]
     return tuple(out)
 
 
@@ -1105,20 +1105,23 @@ def _swap_rows() -> tuple[dict[str, str], dict[str, str]]:
     return _tables()["rows"]
 
 
-TABLES = ("readings", "big5_as_gbk", "gbk_as_big5", "rows")
+TABLES = ("readings", "big5_as_gbk", "gbk_as_big5", "rows", "plausible")
 
 
 def _build_tables() -> dict[str, Any]:
     big5, gbk = _swap_table("gb18030", "big5hkscs"), _swap_table("big5hkscs", "gbk")
     ascii_ = {chr(b): chr(b) for b in range(0x20, 0x7F)}
     rows = tuple(ascii_ | {c: simplify(r) for c, r in table.items()} for table in (big5[0], gbk[0]))
-    return {"readings": _build_reading_index(), "big5_as_gbk": big5, "gbk_as_big5": gbk, "rows": rows}
+    plausible = bytes(_plausible(chr(cp)) for cp in range(0x10000))  # one flag a BMP code point
+    return {"readings": _build_reading_index(), "big5_as_gbk": big5, "gbk_as_big5": gbk, "rows": rows,
+            "plausible": plausible}
 
 
 @cache
 def _tables() -> dict[str, Any]:
-    """The pinyin index and the Big5/GBK swap tables, built from pypinyin, the codecs, the
-    character model and the converter (~0.4 s), pickled under a name that changes with the code
+    """The pinyin index, the Big5/GBK swap tables and the plausible characters (:func:`_plausible`
+    of every BMP code point), built from pypinyin, the codecs, the character model and the
+    converter (~0.4 s), pickled under a name that changes with the code
     and the data (:func:`cache.code_digest`): a process loads them in a few milliseconds."""
     return load_or_build(f"repair-tables-{code_digest()}.pickle", _build_tables,
                          lambda value: isinstance(value, dict) and tuple(value) == TABLES)
