@@ -21,7 +21,7 @@ import orjson
 import zstandard
 
 from . import __version__, catalog, report
-from .clean import clean_document, quarantined
+from .clean import Clock, clean_document, quarantined
 from .config import Config
 from .dedup import (
     DedupPlan,
@@ -156,7 +156,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     what changed; ``reuse=False`` (``rebuild``) writes every part anew. A version written whole
     (no part linked or patched) is written by up to ``processes`` processes, parts dealt out in
     turn (see :class:`_Writing`)."""
-    clock = time.perf_counter()
+    clock = Clock()  # the publishing steps, for the report
     dedup = config["dedup"]
     keys = {key: _keys(layout, key, config) for key in plan.shards}
     chrome = learn_site_chrome((site for shard in keys.values() for site, _ in shard), config["site_chrome"])
@@ -177,7 +177,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
     stage_seconds: Counter[str] = Counter()
     for key in plan.shards:
         stage_seconds.update(read_stats(layout.stats_file(key)).get("stages", {}))
-    publishing = {"decisions": time.perf_counter() - clock}
+    clock.lap("decisions")
 
     def fill(directory: Path) -> dict[str, Any]:
         linked = {key: previous[part] for key, part in parts.items() if part in previous
@@ -200,9 +200,9 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
             writing.stop(children)
             raise
         written.update(writing.join(children, index))
-        publishing["parts"] = time.perf_counter() - clock - publishing["decisions"]
+        clock.lap("parts")
         index.close()
-        publishing["catalog"] = time.perf_counter() - clock - publishing["decisions"] - publishing["parts"]
+        clock.lap("catalog")
         writers = {kind: RecordWriter(directory, kind, size) for kind in RECORD_KINDS}
         summary = report.Summary()
         entries = []
@@ -223,7 +223,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
         chrome.examples = examples
         learned = chrome.entries()
         (directory / "site_chrome.jsonl").write_bytes(b"".join(dumps(e) for e in learned))
-        finished = summary.finish(config, time.time() - started, dict(stage_seconds), publishing)
+        finished = summary.finish(config, time.time() - started, dict(stage_seconds), clock.spent)
         report.write(directory, finished)
         return {"counts": {kind: w.count for kind, w in writers.items()},
                 "shards": [f for kind in RECORD_KINDS for f in writers[kind].files],

@@ -23,8 +23,18 @@ from .config import Config
 from .decoding import Decoded, NotText, decode
 from .html import extract
 from .normalize import is_settled, normalize_steps
-from .records import UNREPAIRED, Block, DocumentResult, Rejected, doc_id, paragraph_record, recount, reject_record
-from .repair import GUESSED, REPAIRS, find_corruption, guessed, is_suspect
+from .records import (
+    GUESSED,
+    UNREPAIRED,
+    Block,
+    DocumentResult,
+    Rejected,
+    doc_id,
+    paragraph_record,
+    recount,
+    reject_record,
+)
+from .repair import REPAIRS, find_corruption, guessed, is_suspect
 from .ruby import may_have_ruby, remove_ruby
 from .script import Converter, detect_script, get_converter, has_traditional
 
@@ -127,7 +137,7 @@ def clean_paragraph(text: str, config: Config) -> Block:
     return block
 
 
-class _Clock:
+class Clock:
     """Seconds spent per stage, for the report (never part of the records)."""
 
     def __init__(self) -> None:
@@ -169,9 +179,9 @@ def _document_script(blocks: list[Block]) -> str:
     return seen.pop() if len(seen) == 1 else "mixed"
 
 
-def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: _Clock | None = None) -> DocumentResult:
+def clean_text(decoded: Decoded, data: bytes, path: str, config: Config, clock: Clock | None = None) -> DocumentResult:
     """Clean already-decoded text (the stages after decoding)."""
-    clock = clock or _Clock()
+    clock = clock or Clock()
     doc = _base_document(data, path)
     did = doc["id"]
     extracted = extract(decoded.text, config["html"])
@@ -258,7 +268,7 @@ def clean_document(data: bytes, path: str, config: Config) -> DocumentResult:
     if len(data) > config["input"]["max_bytes"]:
         return quarantined(data, path, f"too large: {len(data)} bytes > input.max_bytes")
     d = config["decode"]
-    clock = _Clock()
+    clock = Clock()
     try:
         decoded = decode(data, d["candidates"], d["sample_bytes"], d["min_text_ratio"])
     except NotText as e:

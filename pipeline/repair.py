@@ -1662,10 +1662,6 @@ REPAIRS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("lost-bytes", fix_lost_bytes),
 )
 
-# Repairs that may choose a character among several the surviving bytes allow: the flag the
-# pipeline puts on a paragraph such a repair changed.
-GUESSED = "repaired-guess"
-
 
 def guessed(op: str, before: str) -> bool:
     """Whether the repair ``op``, which changed ``before``, filled in lost bytes: gbk-shift and
@@ -1673,7 +1669,8 @@ def guessed(op: str, before: str) -> bool:
     surviving byte), gbk-mojibake when a reading it kept lost bytes, the Big5/GBK swaps when
     another reading of a span came within ``SWAP_CLOSE``, double-mojibake when any of these it ran
     in any round did. Such a
-    repair is usually right, but not certainly: the pipeline flags the paragraph ``GUESSED``.
+    repair is usually right, but not certainly: the pipeline flags the paragraph
+    ``records.GUESSED``.
 
     >>> guessed("gbk-mojibake", "涓�鍥戒汉姘�"), guessed("gbk-mojibake", "鍒颁綅"), guessed("lost-bytes", "會?h要求")
     (True, False, True)

@@ -97,15 +97,16 @@ class CleanShard(_PlanTask):
         plan = read_plan(Path(self.plan_file))
         config = self.config()
         sources = {sha: self.layout.shard_file(key) for sha, key in plan.sources.items()}
-        keys = [key for key in self.shard_key.split() if not self._written(key)]
-        total, done = sum(len(plan.shards[key]) for key in keys), 0
-        for key in keys:
+        todo = [(key, target) for key, target in zip(self.shard_key.split(), self.output(), strict=True)
+                if not self._written(key)]
+        total, done = sum(len(plan.shards[key]) for key, _ in todo), 0
+        for key, target in todo:
             files = plan.shards[key]
             progress = functools.partial(self._progress, key, done, total)
             _remove_leftovers(self.layout.shards, key, ())  # not written: whatever is there is stale
             results, counts = batch.clean_shard(Path(self.raw_dir), files, config, sources, progress)
             write_keys(self.layout.keys_file(key), batch.shard_keys(results, config))
-            with luigi.LocalTarget(str(self.layout.shard_file(key))).temporary_path() as tmp:
+            with target.temporary_path() as tmp:
                 write_shard(Path(tmp), results)
                 counts["shard_sha256"] = file_sha256(Path(tmp))
             write_stats(self.layout.stats_file(key), counts)

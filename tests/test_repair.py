@@ -574,9 +574,13 @@ def test_ftfy_negative_cases_untouched():
 
 
 def test_the_pickled_tables_are_the_tables_the_code_builds() -> None:
-    """The pinyin index and swap tables come from a pickle named by the code and data digest:
-    what it holds equals what building them gives now."""
+    """The pinyin index and swap tables are read from a pickle named by the code and data digest:
+    the file on disk holds what building them gives now (not only what this process built)."""
+    import pickle
+
     from pipeline.cache import cache_path, code_digest
 
-    assert pipeline.repair._tables() == pipeline.repair._build_tables()
-    assert cache_path(f"repair-tables-{code_digest()}.pickle").is_file()
+    pipeline.repair._tables()  # the file exists from here on, built by this run or an earlier one
+    stored = pickle.loads(cache_path(f"repair-tables-{code_digest()}.pickle").read_bytes())
+    assert stored == pipeline.repair._build_tables()
+    assert set(stored) == set(pipeline.repair.TABLES)
