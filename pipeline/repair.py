@@ -66,7 +66,10 @@ SLACK = 1.0
 # Judging readings: the lexicon, through a unigram segmentation
 
 
+@lru_cache(maxsize=1 << 15)
 def _char_token(ch: str) -> float:
+    """Log-probability of ``ch`` as a word of its own (cached: the segmentations ask for the same
+    few thousand characters again and again)."""
     if ch in PUNCT:
         return PUNCT_LOGP[ch]
     n = lexicon().get(ch)
@@ -1084,12 +1087,16 @@ def _bmp(chars: str) -> str:
     return re.escape("".join(c for c in chars if c <= "\uffff"))
 
 
+def _astral(chars: str) -> str:
+    """The characters of ``chars`` beyond the BMP, escaped for a character class."""
+    return re.escape("".join(c for c in chars if c > "\uffff"))
+
+
 def _one_of(chars: str) -> str:
     """A pattern for one character of ``chars`` that starts with a class the regex engine tests
     with a bitmap: characters beyond the BMP would turn it into a slow list, so one range stands
     for them and a lookbehind checks the few there are."""
-    bmp = _bmp(chars)
-    astral = re.escape("".join(c for c in chars if c > "\uffff"))
+    bmp, astral = _bmp(chars), _astral(chars)
     return f"[{bmp}\U00010000-\U0010ffff](?:(?<=[{bmp}])|(?<=[{astral}]))" if astral else f"[{bmp}]"
 
 
@@ -1688,22 +1695,49 @@ def guessed(op: str, before: str) -> bool:
 # is_suspect: the one cheap test in front of everything above
 
 
-# What is_suspect looks for beyond single characters: an entity or ``\\uXXXX`` escape, a ``?`` after
-# Han, punctuation or ``?`` (or before ``/``), 锟斤拷, 烫烫烫 and 屯屯屯. The pattern starts with one
-# character class, which the regex engine scans for quickly, and looks around only where it stops.
-_SUSPECT_SEQUENCE = re.compile(
-    f"[&\\\\?锟錕烫燙屯](?:(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{{4}})|(?<=[{HAN}{PUNCT}?]\\?)|(?<=\\?)(?=/)"
-    "|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯))"
+# Characters whose second GBK byte is ASCII (0x40-0x7E): one of them ends a shifted run (:func:`_unshift`).
+_ASCII_TRAILS = re.escape("".join(sorted({c for lead in range(0x81, 0xFF) for trail in range(0x40, 0x7F)
+                                          if (c := _gbk_pair(lead, trail))})))
+# What can follow a ``?`` that lost bytes left after Han or punctuation: another ``?`` or a
+# ``。，、；：`` (find_corruption), ruby debris (lost-bytes), or within the reach of a shifted run
+# (ruby debris, ``MAX_RUN`` characters and the one that ends them) a ``?``, an ASCII character
+# 0x40-0x7E or a character whose GBK trail byte is one, which gbk-shift, lost-bytes and find_corruption's
+# lost-bytes patterns all need. A question mark in clean Simplified text has none of them: GB2312
+# characters' trail bytes are 0xA1-0xFE, and digits are below 0x40.
+_LOST_AFTER = f"(?=[?。，、；：]|[{PINYIN}]{{1,6}}\\)|[\\s\\S]{{0,{MAX_RUN + 7}}}?[?\x40-\x7e{_ASCII_TRAILS}])"
+# What is_suspect looks for beyond single characters, after one of ``&\\?锟錕烫燙屯``: an entity or
+# ``\\uXXXX`` escape, a ``?`` after Han, punctuation or ``?`` with what lost bytes leave after it
+# (or a ``?`` before ``/``), 锟斤拷, 烫烫烫 and 屯屯屯.
+_SEQUENCE_AFTER = (
+    f"(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{{4}})|(?<=[{HAN}{PUNCT}?]\\?){_LOST_AFTER}|(?<=\\?)(?=/)"
+    "|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯)"
 )
 
 
 @cache
 def _suspect_pattern() -> re.Pattern[str]:
-    """The characters that are damage on their own (UTF-8-as-GBK, private use, U+FFFD, a strong
-    Big5/GBK swap suspect), as one character class, built once (the swap suspects need the
-    character model): a search in C, where a set of the paragraph's characters costs a Python
-    object per character."""
-    return re.compile(_one_of(_UTF8_PAIRS + "\ufffd" + _strong_suspects() + "".join(map(chr, range(0xE000, 0xF900)))))
+    """Everything :func:`is_suspect` looks for, as one pattern, built once (the swap suspects need
+    the character model): a character that is damage on its own (UTF-8-as-GBK, private use,
+    U+FFFD, a strong Big5/GBK swap suspect), one that starts a sequence of ``_SEQUENCE_AFTER``, one
+    where ftfy's badness could fire (``_LATIN_SUSPECT``), or a suspect of Big5 read as GBK (or of
+    the reverse) with another after it (:func:`_swap_suspect`). It starts with one class of all
+    their characters, which the regex engine scans for in C, one search a paragraph instead of
+    six, and each alternative looks behind at its own characters. Characters beyond the BMP stand
+    as one range in the class (see :func:`_one_of`)."""
+    single = _UTF8_PAIRS + "\ufffd" + _strong_suspects() + "".join(map(chr, range(0xE000, 0xF900)))
+    pairs = [(_bmp(suspects), _astral(suspects)) for _, suspects in (_big5_as_gbk(), _gbk_as_big5())]
+    bmp, astral = _bmp(single), _astral(single)
+    # each group of alternatives behind one lookbehind at its characters: a character that opens
+    # none of them (a quotation mark) is turned down after a few tests
+    alternatives = [f"(?<=[{bmp}])", *([f"(?<=[{astral}])"] if astral else []),
+                    f"(?<=[&\\\\?锟錕烫燙屯])(?:{_SEQUENCE_AFTER})", f"(?<=[{_CATEGORIES}{_COMMON}])(?:{_LATIN_AFTER})"]
+    for pair_bmp, pair_astral in pairs:  # a swap suspect with another of the same code after it
+        one = f"[{pair_bmp}{pair_astral}]"
+        alternatives.append(f"(?<={one})(?=[\\s\\S]*?{one})")
+    first = "".join(pair_bmp for pair_bmp, _ in pairs)
+    return re.compile(
+        f"[{_CATEGORIES}{_COMMON}{bmp}{first}\U00010000-\U0010ffff&\\\\?锟錕烫燙屯](?:{'|'.join(alternatives)})"
+    )
 
 
 def preload() -> None:
@@ -1721,16 +1755,13 @@ def preload() -> None:
 
 def is_suspect(text: str) -> bool:
     """Whether any repair or :func:`find_corruption` could act on ``text``: the gate in front of
-    the repair stage. Most paragraphs are clean and cost a few regex searches in C; when this is ``False``
+    the repair stage. Most paragraphs are clean and cost one regex search in C; when this is ``False``
     every fix of ``REPAIRS`` returns ``text`` unchanged and ``find_corruption`` finds nothing.
 
     >>> is_suspect("中国的新闻“很好”。"), is_suspect("鍒颁綅"), is_suspect("會?h要求"), is_suspect("ÖÐ¹ú")
     (False, True, True, True)
     """
-    # _swap_suspect's strong suspects are among those of _suspect_pattern: what it adds is two
-    # suspects of Big5 read as GBK or of the reverse (and its answer is cached for the swap fixes)
-    return (_suspect_pattern().search(text) is not None or _swap_suspect(text)
-            or _SUSPECT_SEQUENCE.search(text) is not None or _latin_suspect(text))
+    return _suspect_pattern().search(text) is not None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from pipeline import repair
 from pipeline.config import Config
 
 from .damage import CLASSES, LOSSY, REVERSIBLE, cases, clean_texts, judge, repaired
@@ -72,3 +73,30 @@ def test_no_false_repairs_on_a_megabyte_of_clean_text(config: Config):
     print(f"clean: {len(texts)} paragraphs, {len(changed)} changed, {len(flagged)} flagged")
     assert changed == []
     assert flagged == []
+
+
+def test_the_gate_hides_no_damage(monkeypatch):
+    """is_suspect stands in front of every fix and of find_corruption: where it says a paragraph
+    is clean, neither may have found anything. Checked on the damaged cases and on clean text
+    (where most of what it turns down are question marks after Han)."""
+    texts = [case.damaged for case in cases(SEED, N_CASES)] + clean_texts(SEED + 1, 300_000)
+    clean = [t for t in texts if not repair.is_suspect(t)]
+    monkeypatch.setattr(repair, "is_suspect", lambda text: True)
+    missed = [(t, name) for t in clean for name, fix in repair.REPAIRS if fix(t) != t]
+    missed += [(t, "find_corruption") for t in clean if repair.find_corruption(t)]
+    print(f"{len(texts)} paragraphs, {len(clean)} turned down by the gate")
+    assert len(clean) >= 500
+    assert missed == []
+
+
+@pytest.mark.parametrize("text, suspect", [
+    ("为什么这条路总是堵车?市民王先生在热线中反映", False),  # a question mark in Simplified text
+    ("这是为什么?请看A股行情", True),  # a letter within reach: a shifted run could end there
+    ("會?h要求", True),  # lost-bytes
+    ("研究团队利?梦佬且８惺?据，对过去", True),  # gbk-shift ending in another ``?``
+    ("数据??显示", True),  # lost-char
+    ("统?jì)数据", True),  # ruby debris
+    ("取得成效?。", True),  # a ``?`` before punctuation
+])
+def test_the_gate_on_question_marks(text, suspect):
+    assert repair.is_suspect(text) is suspect
