@@ -130,7 +130,7 @@ def _choose(
     traditional = simplify(left + right) != left + right
     vouched: dict[str, tuple[float, bool, str]] = {}  # simplified form -> best (score, script, char)
     unvouched = -math.inf
-    for c in cands:
+    for c in _contenders(left, cands, right, 2):
         score, inword = _segment(left + c + right)
         if need_support and not (c in PUNCT or inword[len(left)]):
             unvouched = max(unvouched, score)
@@ -143,6 +143,33 @@ def _choose(
     if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < clear:
         return None
     return ranked[0][2]
+
+
+def _contenders(left: str, cands: Iterable[str], right: str, keep: int) -> list[str]:
+    """The candidates (in their order) that can be among the ``keep`` best between ``left`` and
+    ``right`` by :func:`_segment`, punctuation and other characters ranked apart: every candidate
+    that makes a lexicon word with a neighbour, and of the others, those with one of the ``keep``
+    best tokens. A candidate in no word is a word of its own between the best segmentations of its
+    neighbours, so its score rises and falls with its own token; the candidates this leaves out
+    each have ``keep`` better ones. Where two of three UTF-8 bytes were lost there are hundreds of
+    candidates, and this is a few lookups each instead of a segmentation."""
+    cands = list(cands)
+    if len(cands) <= 8 * keep:
+        return cands
+    sl, sr, lex = simplify(left), simplify(right), lexicon()
+    p = len(sl)
+    # a word over the candidate is (end of left) + candidate + (start of right)
+    around = [(sl[i:], sr[: j - p - 1]) for i in range(max(0, p - MAX_WORD + 1), p + 1)
+              for j in range(max(p + 1, i + 2), min(p + 1 + len(sr), i + MAX_WORD) + 1)]
+    simple = simplify("".join(cands))  # the segmentation looks words up in Simplified
+    forms = set(simple)
+    in_word = {c for before, after in around for c in forms if lex.get(before + c + after)}
+    lone = {c: _char_token(c) for c in forms - in_word}
+    floor = {}
+    for punct in (True, False):
+        tokens = sorted({t for c, t in lone.items() if (c in PUNCT) == punct}, reverse=True)
+        floor[punct] = tokens[keep - 1] if len(tokens) >= keep else -math.inf
+    return [c for c, form in zip(cands, simple, strict=True) if form not in lone or lone[form] >= floor[form in PUNCT]]
 
 
 def _han_mean(text: str) -> float | None:
@@ -600,7 +627,8 @@ def _utf8_parses(run: str) -> list[list[Pattern]]:
 def _shortlist(left: str, pattern: Pattern, right: str, n: int = 40) -> list[str]:
     """The ``n`` candidates for ``pattern`` that read best between ``left`` and ``right`` (all of
     them when one byte is lost)."""
-    return sorted(_utf8_candidates(pattern), key=lambda c: -_segment(left + c + right)[0])[:n]
+    cands = _contenders(left, _utf8_candidates(pattern), right, n)
+    return sorted(cands, key=lambda c: -_segment(left + c + right)[0])[:n]
 
 
 _PAIRS = ("“”", "‘’", "（）", "《》", "「」", "『』", "【】")
@@ -624,7 +652,7 @@ def _fill(patterns: list[Pattern]) -> str:
             # the more bytes are lost, the more candidates, the clearer the winner must be
             found = _choose(left, cands, right, need_support=False, clear=CLEAR * patterns[i].count(None))
             clear[i] = found is not None
-            chars[i] = found or max(cands, key=lambda c: _segment(left + c + right)[0])
+            chars[i] = found or max(_contenders(left, cands, right, 1), key=lambda c: _segment(left + c + right)[0])
 
     choose_each()
     for i in open_:  # two unknown neighbours are chosen together among their likeliest candidates
@@ -1112,7 +1140,7 @@ def _swap_rows() -> tuple[dict[str, str], dict[str, str]]:
     return _tables()["rows"]
 
 
-TABLES = ("readings", "big5_as_gbk", "gbk_as_big5", "rows", "plausible")
+TABLES = ("readings", "big5_as_gbk", "gbk_as_big5", "rows", "plausible", "plausible_pairs")
 
 
 def _build_tables() -> dict[str, Any]:
@@ -1120,16 +1148,19 @@ def _build_tables() -> dict[str, Any]:
     ascii_ = {chr(b): chr(b) for b in range(0x20, 0x7F)}
     rows = tuple(ascii_ | {c: simplify(r) for c, r in table.items()} for table in (big5[0], gbk[0]))
     plausible = bytes(_plausible(chr(cp)) for cp in range(0x10000))  # one flag a BMP code point
+    pairs = bytes(bool((c := _gbk_pair(code >> 8, code & 0xFF)) and _plausible(c)) if code >= 0x8140 else 0
+                  for code in range(0x10000))  # one flag a two-byte GBK code
     return {"readings": _build_reading_index(), "big5_as_gbk": big5, "gbk_as_big5": gbk, "rows": rows,
-            "plausible": plausible}
+            "plausible": plausible, "plausible_pairs": pairs}
 
 
 @cache
 def _tables() -> dict[str, Any]:
-    """The pinyin index, the Big5/GBK swap tables and the plausible characters (:func:`_plausible`
-    of every BMP code point), built from pypinyin, the codecs, the character model and the
-    converter (~0.4 s), pickled under a name that changes with the code
-    and the data (:func:`cache.code_digest`): a process loads them in a few milliseconds."""
+    """The pinyin index, the Big5/GBK swap tables, the plausible characters (:func:`_plausible`
+    of every BMP code point) and GBK codes (of the character each two bytes read as), built from
+    pypinyin, the codecs, the character model and the converter (~0.4 s), pickled under a name
+    that changes with the code and the data (:func:`cache.code_digest`): a process loads them in
+    a few milliseconds."""
     return load_or_build(f"repair-tables-{code_digest()}.pickle", _build_tables,
                          lambda value: isinstance(value, dict) and tuple(value) == TABLES)
 
@@ -1513,13 +1544,14 @@ def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
     if debris := _DEBRIS.match(text, q):
         syllable, q = debris.group(1), debris.end()
     best: tuple[int, str, float] | None = None
+    plausible_pairs = _tables()["plausible_pairs"]
     for k in range(1, MAX_RUN + 1):
         if q + k > len(text) or (last_bytes := _gbk2(text[q + k - 1])) is None:
             break
         # Every reading of this run or a longer one holds the pair (trail byte of the character
         # before, lead byte of this one) read in step: when that is no plausible character, none
         # of them reads back (:func:`_in_step`), and clean text stops here within a few characters.
-        if k > 1 and not ((pair := _gbk_pair(_gbk2(text[q + k - 2])[1], last_bytes[0])) and _plausible(pair)):  # type: ignore[index]
+        if k > 1 and not plausible_pairs[_gbk2(text[q + k - 2])[1] << 8 | last_bytes[0]]:  # type: ignore[index]
             break
         run, term = text[q : q + k], text[q + k : q + k + 1]
         ends = [(term, q + k + 1)] if term == "?" or "\x40" <= term <= "\x7e" else []
@@ -1742,9 +1774,11 @@ def _suspect_pattern() -> re.Pattern[str]:
 
 def preload() -> None:
     """Build the tables the fixes otherwise build on first use (lexicon, character model, pinyin
-    index, swap tables, the suspicion patterns): called once before worker processes fork."""
+    index, swap tables, the suspicion patterns, the Traditional -> Simplified table the
+    segmentation looks words up through): called once before worker processes fork."""
     lexicon()
     load()
+    simplify("")
     _reading_index()
     _swap_rows()
     _strong_search()
