@@ -34,7 +34,7 @@ from .records import (
     recount,
     reject_record,
 )
-from .repair import REPAIRS, find_corruption, guessed, is_suspect
+from .repair import FIX_NEEDS, REPAIRS, find_corruption, guessed, suspicions
 from .ruby import may_have_ruby, remove_ruby
 from .script import Converter, detect_script, get_converter, has_traditional
 
@@ -75,12 +75,15 @@ def _repair(blocks: list[Block], config: Config) -> None:
     enabled = set(config["repair"]["fixes"]) if config["repair"]["enabled"] else set()
     fixes = [(name, fix) for name, fix in REPAIRS if name in enabled]
     for block in blocks:
-        if not is_suspect(block.text):  # most paragraphs are clean: one regex search, no fix runs
-            continue
+        seen = suspicions(block.text)  # most paragraphs are clean: one regex search, no fix runs
         for name, fix in fixes:
+            if not seen & FIX_NEEDS[name]:  # it would return the text unchanged
+                continue
             before = block.text
-            if block.apply(name, fix(before)) and guessed(name, before):
-                block.flag(GUESSED)
+            if block.apply(name, fix(before)):
+                if guessed(name, before):
+                    block.flag(GUESSED)
+                seen = suspicions(block.text)  # what the next fixes see has changed
 
 
 def _ruby(blocks: list[Block], config: Config) -> None:

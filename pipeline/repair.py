@@ -30,7 +30,7 @@ import html
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
@@ -299,15 +299,15 @@ _RUN = re.compile("[^\x00-\x3e\x40-\x7f]+")
 # or Â before a space. Without one ftfy leaves the text alone, so this gate is exact; pinyin tone
 # letters between ASCII letters (``fā``) and a lone ``×`` or ``°`` do not open it. The pattern
 # starts with one character class, which the regex engine scans for quickly, and looks around only
-# where it stops.
+# where it stops: at a character of the categories, never at a common one (a quotation mark).
 _CATEGORIES = "".join(v for k, v in MOJIBAKE_CATEGORIES.items() if k != "common")
 _CATEGORIES = _CATEGORIES.replace("“", "").replace("”", "").replace("‘", "")
 _COMMON = "“”‘’…—·–\xa0\xad´―"
 _LATIN_LIKE = "\x80-\u2bff\uf8ff\ufb01\ufb02\ufffd"
-# What must hold at the character the class matched, as alternatives (reused by _SUSPECT).
-_LATIN_AFTER = (f"(?<=[\x80-\x9fŒœ])|(?<=[ÃÂ])(?= )|(?<=[{_CATEGORIES}])(?=[{_LATIN_LIKE}])"
-                f"|(?<=[{_COMMON}])[{_CATEGORIES}]")
-_LATIN_SUSPECT = re.compile(f"[{_CATEGORIES}{_COMMON}](?:{_LATIN_AFTER})")
+# What must hold at the character of the categories the class matched, as alternatives (reused
+# by _suspect_pattern).
+_LATIN_AFTER = f"(?<=[\x80-\x9fŒœ])|(?<=[ÃÂ])(?= )|(?=[{_LATIN_LIKE}])|(?<=[{_COMMON}][{_CATEGORIES}])"
+_LATIN_SUSPECT = re.compile(f"[{_CATEGORIES}](?:{_LATIN_AFTER})")
 _MOJI_ONE = re.compile(f"[{_UTF8_PAIRS}\ue000-\uf8ff]")
 
 
@@ -546,13 +546,25 @@ def _utf8_candidates(pattern: tuple[int | None, ...]) -> tuple[str, ...]:
 Pattern = tuple[int | None, ...]
 
 
+# Units one UTF-8 character can take: four that add a byte (or a mark's one or two) and the gaps
+# between and around them.
+CHAR_UNITS = 12
+
+
 def _char_steps(units: list[tuple[str, int]], i: int, carry: int) -> list[tuple[Pattern, int, int, float]]:
     """Ways to read one UTF-8 character from ``units[i:]`` with ``carry`` unknown bytes pending.
 
     Units are ``("byte", b)``, ``("mark", 0)`` for U+FFFD or ``?`` (one or two bytes gone, or a
     literal ``?``) and ``("gap", 0)`` between GBK characters (zero, one or two bytes that
-    vanished silently). Returns (pattern, next unit, unknown bytes still pending, cost).
+    vanished silently). Returns (pattern, next unit, unknown bytes still pending, cost). The ways
+    depend on the next few units only, and runs share them: they are cached by those.
     """
+    return [(pat, i + j, rest, cost) for pat, j, rest, cost in _steps_ahead(tuple(units[i : i + CHAR_UNITS]), carry)]
+
+
+@lru_cache(maxsize=1 << 14)
+def _steps_ahead(units: tuple[tuple[str, int], ...], carry: int) -> tuple[tuple[Pattern, int, int, float], ...]:
+    """:func:`_char_steps` from the first of ``units``."""
     out: list[tuple[Pattern, int, int, float]] = []
 
     def walk(i: int, carry: int, pat: Pattern, need: int, cost: float) -> None:
@@ -580,12 +592,14 @@ def _char_steps(units: list[tuple[str, int]], i: int, carry: int) -> list[tuple[
         for k in (1, 2):
             walk(i + 1, k, pat, need, cost + extra + k * _UNKNOWN_COST)
 
-    walk(i, carry, (), 0, 0.0)
-    return out
+    walk(0, carry, (), 0, 0.0)
+    return tuple(out)
 
 
-def _utf8_parses(run: str) -> list[list[Pattern]]:
-    """The cheapest readings of ``run``'s GBK bytes as UTF-8 with lost bytes filled in as unknowns."""
+@lru_cache(maxsize=4096)
+def _utf8_parses(run: str) -> tuple[tuple[Pattern, ...], ...]:
+    """The cheapest readings of ``run``'s GBK bytes as UTF-8 with lost bytes filled in as unknowns
+    (cached: :func:`_cannot_read_utf8` and :func:`_reread_utf8` parse the same runs)."""
     units: list[tuple[str, int]] = []
     for ch in run:
         if ch in "\ufffd?":
@@ -620,8 +634,8 @@ def _utf8_parses(run: str) -> list[list[Pattern]]:
         while link is not None:
             patterns.append(link[0])
             link = link[1]
-        readings.append(patterns)
-    return list({tuple(p): p for p in readings}.values())
+        readings.append(tuple(patterns))
+    return tuple(dict.fromkeys(readings))
 
 
 def _shortlist(left: str, pattern: Pattern, right: str, n: int = 40) -> list[str]:
@@ -634,7 +648,7 @@ def _shortlist(left: str, pattern: Pattern, right: str, n: int = 40) -> list[str
 _PAIRS = ("“”", "‘’", "（）", "《》", "「」", "『』", "【】")
 
 
-def _fill(patterns: list[Pattern]) -> str:
+def _fill(patterns: Sequence[Pattern]) -> str:
     """Choose a character for every pattern. Known ones decode; for unknown bytes the lexicon picks
     among all characters sharing the surviving bytes, next to their neighbours: one by one, then
     two unknown neighbours together, then one by one again. A character that is no clear win
@@ -1737,38 +1751,41 @@ _ASCII_TRAILS = re.escape("".join(sorted({c for lead in range(0x81, 0xFF) for tr
 # lost-bytes patterns all need. A question mark in clean Simplified text has none of them: GB2312
 # characters' trail bytes are 0xA1-0xFE, and digits are below 0x40.
 _LOST_AFTER = f"(?=[?。，、；：]|[{PINYIN}]{{1,6}}\\)|[\\s\\S]{{0,{MAX_RUN + 7}}}?[?\x40-\x7e{_ASCII_TRAILS}])"
-# What is_suspect looks for beyond single characters, after one of ``&\\?锟錕烫燙屯``: an entity or
-# ``\\uXXXX`` escape, a ``?`` after Han, punctuation or ``?`` with what lost bytes leave after it
-# (or a ``?`` before ``/``), 锟斤拷, 烫烫烫 and 屯屯屯.
+# What is_suspect looks for beyond single characters, after one of ``&\\?锟錕烫燙屯``, by the
+# kind of damage it points at: an entity or ``\\uXXXX`` escape; a ``?`` after Han, punctuation or
+# ``?`` with what lost bytes leave after it; a ``?`` before ``/``, 锟斤拷, 烫烫烫 and 屯屯屯, which only
+# find_corruption reports.
 _SEQUENCE_AFTER = (
-    f"(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{{4}})|(?<=[{HAN}{PUNCT}?]\\?){_LOST_AFTER}|(?<=\\?)(?=/)"
-    "|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯)"
+    "(?P<escape>(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{4}))"
+    f"|(?P<lost>(?<=[{HAN}{PUNCT}?]\\?){_LOST_AFTER})"
+    "|(?P<loss>(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯))"
 )
 
 
 @cache
 def _suspect_pattern() -> re.Pattern[str]:
     """Everything :func:`is_suspect` looks for, as one pattern, built once (the swap suspects need
-    the character model): a character that is damage on its own (UTF-8-as-GBK, private use,
-    U+FFFD, a strong Big5/GBK swap suspect), one that starts a sequence of ``_SEQUENCE_AFTER``, one
-    where ftfy's badness could fire (``_LATIN_SUSPECT``), or a suspect of Big5 read as GBK (or of
-    the reverse) with another after it (:func:`_swap_suspect`). It starts with one class of all
-    their characters, which the regex engine scans for in C, one search a paragraph instead of
-    six, and each alternative looks behind at its own characters. Characters beyond the BMP stand
-    as one range in the class (see :func:`_one_of`)."""
+    the character model), each kind in a named group (:func:`suspicions`): a character that is
+    damage on its own (``single``: UTF-8-as-GBK, private use, U+FFFD, a strong Big5/GBK swap
+    suspect), one that starts a sequence of ``_SEQUENCE_AFTER``, one where ftfy's badness could
+    fire (``latin``, ``_LATIN_SUSPECT``), or a suspect of Big5 read as GBK (or of the reverse) with
+    another after it (``swap``, :func:`_swap_suspect`). It starts with one class of all their
+    characters, which the regex engine scans for in C, one search a paragraph instead of six, and
+    each alternative looks behind at its own characters. Characters beyond the BMP stand as one
+    range in the class (see :func:`_one_of`)."""
     single = _UTF8_PAIRS + "\ufffd" + _strong_suspects() + "".join(map(chr, range(0xE000, 0xF900)))
     pairs = [(_bmp(suspects), _astral(suspects)) for _, suspects in (_big5_as_gbk(), _gbk_as_big5())]
     bmp, astral = _bmp(single), _astral(single)
     # each group of alternatives behind one lookbehind at its characters: a character that opens
     # none of them (a quotation mark) is turned down after a few tests
-    alternatives = [f"(?<=[{bmp}])", *([f"(?<=[{astral}])"] if astral else []),
-                    f"(?<=[&\\\\?锟錕烫燙屯])(?:{_SEQUENCE_AFTER})", f"(?<=[{_CATEGORIES}{_COMMON}])(?:{_LATIN_AFTER})"]
-    for pair_bmp, pair_astral in pairs:  # a swap suspect with another of the same code after it
-        one = f"[{pair_bmp}{pair_astral}]"
-        alternatives.append(f"(?<={one})(?=[\\s\\S]*?{one})")
+    beyond = f"|(?<=[{astral}])" if astral else ""
+    swaps = "|".join(f"(?<={one})(?=[\\s\\S]*?{one})"  # a swap suspect with another of the same code after it
+                     for one in (f"[{pair_bmp}{pair_astral}]" for pair_bmp, pair_astral in pairs))
+    alternatives = [f"(?P<single>(?<=[{bmp}]){beyond})", f"(?<=[&\\\\?锟錕烫燙屯])(?:{_SEQUENCE_AFTER})",
+                    f"(?P<latin>(?<=[{_CATEGORIES}])(?:{_LATIN_AFTER}))", f"(?P<swap>{swaps})"]
     first = "".join(pair_bmp for pair_bmp, _ in pairs)
     return re.compile(
-        f"[{_CATEGORIES}{_COMMON}{bmp}{first}\U00010000-\U0010ffff&\\\\?锟錕烫燙屯](?:{'|'.join(alternatives)})"
+        f"[{_CATEGORIES}{bmp}{first}\U00010000-\U0010ffff&\\\\?锟錕烫燙屯](?:{'|'.join(alternatives)})"
     )
 
 
@@ -1796,6 +1813,39 @@ def is_suspect(text: str) -> bool:
     (False, True, True, True)
     """
     return _suspect_pattern().search(text) is not None
+
+
+def suspicions(text: str) -> frozenset[str]:
+    """The kinds of damage :func:`is_suspect` sees in ``text`` (``single``, ``escape``, ``lost``,
+    ``loss``, ``latin``, ``swap``): a fix none of whose ``FIX_NEEDS`` is among them returns
+    ``text`` unchanged.
+
+    >>> sorted(suspicions("會?h要求，鍒颁綅")), suspicions("中国的新闻。")
+    (['lost', 'single'], frozenset())
+    """
+    pattern = _suspect_pattern()
+    if (first := pattern.search(text)) is None:  # most paragraphs: no iterator, no set
+        return frozenset()
+    return frozenset(m.lastgroup for m in pattern.finditer(text, first.start()))  # type: ignore[misc]
+
+
+# The kinds of suspicion (:func:`suspicions`) that can make each fix act: gbk-mojibake reads back
+# UTF-8-as-GBK characters and GBK read as Latin; the swaps need a strong suspect or two; ftfy's
+# fix needs its badness; double-mojibake runs these four again; gbk-shift and lost-bytes need a
+# ``?`` with what lost bytes leave after it; entities an ``&`` or ``\\u`` escape. A character is
+# reported as the first kind it opens, in the order of the pattern: a swap suspect that is also a
+# Latin-like letter (Greek, Cyrillic) where ftfy's badness fires shows as ``latin``, so the swaps
+# need that kind too.
+FIX_NEEDS = {
+    "entities": frozenset({"escape"}),
+    "gbk-mojibake": frozenset({"single", "latin"}),
+    "big5-as-gbk": frozenset({"single", "swap", "latin"}),
+    "gbk-as-big5": frozenset({"single", "swap", "latin"}),
+    "mojibake": frozenset({"latin"}),
+    "double-mojibake": frozenset({"single", "latin", "swap"}),
+    "gbk-shift": frozenset({"lost"}),
+    "lost-bytes": frozenset({"lost"}),
+}
 
 
 # ---------------------------------------------------------------------------------------------

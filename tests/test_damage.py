@@ -89,6 +89,16 @@ def test_the_gate_hides_no_damage(monkeypatch):
     assert missed == []
 
 
+def test_each_fix_is_routed_by_the_kinds_it_needs():
+    """The repair stage runs a fix only when the gate saw a kind of damage it needs (FIX_NEEDS): a
+    fix it skips must have had nothing to do, on damaged and clean text alike."""
+    texts = [case.damaged for case in cases(SEED + 3, N_CASES)] + clean_texts(SEED + 2, 200_000)
+    skipped = [(t, name, fix) for t in texts for name, fix in repair.REPAIRS
+               if not repair.suspicions(t) & repair.FIX_NEEDS[name]]
+    assert len(skipped) > len(texts)
+    assert [(t, name) for t, name, fix in skipped if fix(t) != t] == []
+
+
 @pytest.mark.parametrize("text, suspect", [
     ("为什么这条路总是堵车?市民王先生在热线中反映", False),  # a question mark in Simplified text
     ("这是为什么?请看A股行情", True),  # a letter within reach: a shifted run could end there
