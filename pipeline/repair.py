@@ -27,6 +27,7 @@ of it: a paragraph it passes (most of them) costs one regex search.
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import re
 import unicodedata
@@ -517,9 +518,8 @@ def _utf8_len(lead: int) -> int:
 @lru_cache(maxsize=4096)
 def _utf8_candidates(pattern: tuple[int | None, ...]) -> tuple[str, ...]:
     """Plausible characters whose UTF-8 bytes match ``pattern`` (``None`` = unknown byte); a
-    character with no byte left is U+FFFD. A three-byte pattern's code points are computed from
-    its bytes (no lead byte E0 with a second byte below A0, which would be overlong, nor ED with
-    one above 9F, a surrogate) and looked up among the plausible ones, in code point order."""
+    character with no byte left is U+FFFD. Three-byte patterns with unknown bytes are looked up in
+    a table of all 6,288 of them (:func:`_three_byte_candidates`), built with the repair tables."""
     if all(b is None for b in pattern):
         return ("\ufffd",)
     if None not in pattern:
@@ -528,19 +528,30 @@ def _utf8_candidates(pattern: tuple[int | None, ...]) -> tuple[str, ...]:
         except UnicodeDecodeError:
             return ()
         return (ch,) if ch.isprintable() else ()
-    if len(pattern) != 3:
-        return ()
-    plausible = _tables()["plausible"]
-    first, second, third = (range(0xE0, 0xF0) if i == 0 and b is None else range(0x80, 0xC0) if b is None else (b,)
-                            for i, b in enumerate(pattern))
-    out = []
-    for a in first:
-        high = (a & 0x0F) << 12
-        for b in second:
-            if (a == 0xE0 and b < 0xA0) or (a == 0xED and b >= 0xA0):
-                continue
-            out += [chr(cp) for c in third if plausible[cp := high | (b & 0x3F) << 6 | (c & 0x3F)]]
-    return tuple(out)
+    return tuple(_tables()["utf8_candidates"].get(pattern, ""))
+
+
+def _three_byte_candidates(plausible: bytes) -> dict[tuple[int | None, ...], str]:
+    """For every three-byte UTF-8 pattern with one or two unknown bytes (a lead byte E0-EF, two
+    continuation bytes), the plausible characters (``plausible``: a flag a BMP code point) it can
+    be, in code point order. The code points are computed from the bytes (no lead byte E0 with a
+    second byte below A0, which would be overlong, nor ED with one above 9F, a surrogate)."""
+    leads, tails = [*range(0xE0, 0xF0), None], [*range(0x80, 0xC0), None]
+    table = {}
+    for pattern in itertools.product(leads, tails, tails):
+        if not 1 <= pattern.count(None) <= 2:
+            continue
+        first, second, third = (range(0xE0, 0xF0) if i == 0 and b is None else range(0x80, 0xC0) if b is None
+                                else (b,) for i, b in enumerate(pattern))
+        out = []
+        for a in first:
+            high = (a & 0x0F) << 12
+            for b in second:
+                if (a == 0xE0 and b < 0xA0) or (a == 0xED and b >= 0xA0):
+                    continue
+                out += [chr(cp) for c in third if plausible[cp := high | (b & 0x3F) << 6 | (c & 0x3F)]]
+        table[pattern] = "".join(out)
+    return table
 
 
 Pattern = tuple[int | None, ...]
@@ -1154,7 +1165,7 @@ def _swap_rows() -> tuple[dict[str, str], dict[str, str]]:
     return _tables()["rows"]
 
 
-TABLES = ("readings", "big5_as_gbk", "gbk_as_big5", "rows", "plausible", "plausible_pairs")
+TABLES = ("readings", "big5_as_gbk", "gbk_as_big5", "rows", "plausible_pairs", "utf8_candidates")
 
 
 def _build_tables() -> dict[str, Any]:
@@ -1165,13 +1176,14 @@ def _build_tables() -> dict[str, Any]:
     pairs = bytes(bool((c := _gbk_pair(code >> 8, code & 0xFF)) and _plausible(c)) if code >= 0x8140 else 0
                   for code in range(0x10000))  # one flag a two-byte GBK code
     return {"readings": _build_reading_index(), "big5_as_gbk": big5, "gbk_as_big5": gbk, "rows": rows,
-            "plausible": plausible, "plausible_pairs": pairs}
+            "plausible_pairs": pairs, "utf8_candidates": _three_byte_candidates(plausible)}
 
 
 @cache
 def _tables() -> dict[str, Any]:
-    """The pinyin index, the Big5/GBK swap tables, the plausible characters (:func:`_plausible`
-    of every BMP code point) and GBK codes (of the character each two bytes read as), built from
+    """The pinyin index, the Big5/GBK swap tables, the plausible GBK codes (:func:`_plausible` of
+    the character each two bytes read as) and the plausible characters of UTF-8 patterns with lost
+    bytes (:func:`_three_byte_candidates`), built from
     pypinyin, the codecs, the character model and the converter (~0.4 s), pickled under a name
     that changes with the code and the data (:func:`cache.code_digest`): a process loads them in
     a few milliseconds."""
