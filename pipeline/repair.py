@@ -173,6 +173,33 @@ def _contenders(left: str, cands: Iterable[str], right: str, keep: int) -> list[
     return [c for c, form in zip(cands, simple, strict=True) if form not in lone or lone[form] >= floor[form in PUNCT]]
 
 
+def _best_pair(left: str, firsts: list[str], seconds: list[str], right: str) -> tuple[str, str]:
+    """The pair ``(a, b)`` with the best :func:`_segment` of ``left + a + b + right`` (the first
+    such in order), segmenting only the pairs that can be it: those where ``a`` or ``b`` is in a
+    lexicon word, and of the others, whose score rises and falls with the sum the segmentation
+    makes of the best score of ``left`` and the two tokens (see :func:`_contenders`), the best."""
+    sl, sr, lex = simplify(left), simplify(right), lexicon()
+    p = len(sl)
+    simple_a, simple_b = simplify("".join(firsts)), simplify("".join(seconds))
+    worded_a = {a for a in set(simple_a) if any(lex.get(sl[i:] + a) for i in range(max(0, p - MAX_WORD + 1), p))}
+    worded_b = {b for b in set(simple_b) if any(lex.get(b + sr[:k]) for k in range(1, min(len(sr), MAX_WORD - 1) + 1))}
+    around = [(sl[i:], sr[:k]) for i in range(max(0, p - MAX_WORD + 2), p + 1)
+              for k in range(min(len(sr), MAX_WORD - 2 - (p - i)) + 1)]
+    start = _segment(left)[0]
+    contenders: set[tuple[str, str]] = set()
+    lone: list[tuple[float, tuple[str, str]]] = []
+    for a, sa in zip(firsts, simple_a, strict=True):
+        for b, sb in zip(seconds, simple_b, strict=True):
+            if sa in worded_a or sb in worded_b or any(lex.get(before + sa + sb + after) for before, after in around):
+                contenders.add((a, b))
+            else:
+                lone.append(((start + _char_token(sa)) + _char_token(sb), (a, b)))
+    best = max((key for key, _ in lone), default=None)
+    contenders.update(pair for key, pair in lone if key == best)
+    pairs = [(a, b) for a in firsts for b in seconds if (a, b) in contenders]
+    return max(pairs, key=lambda ab: _segment(left + ab[0] + ab[1] + right)[0])
+
+
 def _han_mean(text: str) -> float | None:
     """Mean log-probability of the Han characters of ``text`` (``None`` without any)."""
     model = load()
@@ -685,8 +712,7 @@ def _fill(patterns: Sequence[Pattern]) -> str:
             left, right = "".join(chars[max(0, i - 3) : i]), "".join(chars[i + 2 : i + 5])
             firsts = _shortlist(left, patterns[i], chars[i + 1])
             seconds = _shortlist(chars[i], patterns[i + 1], right)
-            chars[i], chars[i + 1] = max(((a, b) for a in firsts for b in seconds),
-                                         key=lambda ab: _segment(left + ab[0] + ab[1] + right)[0])
+            chars[i], chars[i + 1] = _best_pair(left, firsts, seconds, right)
     choose_each()
     for i in open_:
         if clear[i]:
