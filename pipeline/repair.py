@@ -1789,42 +1789,55 @@ _ASCII_TRAILS = re.escape("".join(sorted({c for lead in range(0x81, 0xFF) for tr
 # lost-bytes patterns all need. A question mark in clean Simplified text has none of them: GB2312
 # characters' trail bytes are 0xA1-0xFE, and digits are below 0x40.
 _LOST_AFTER = f"(?=[?。，、；：]|[{PINYIN}]{{1,6}}\\)|[\\s\\S]{{0,{MAX_RUN + 7}}}?[?\x40-\x7e{_ASCII_TRAILS}])"
-# What is_suspect looks for beyond single characters, after one of ``&\\?锟錕烫燙屯``, by the
-# kind of damage it points at: an entity or ``\\uXXXX`` escape; a ``?`` after Han, punctuation or
-# ``?`` with what lost bytes leave after it; a ``?`` before ``/``, 锟斤拷, 烫烫烫 and 屯屯屯, which only
-# find_corruption reports.
-_SEQUENCE_AFTER = (
-    "(?P<escape>(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{4}))"
-    f"|(?P<lost>(?<=[{HAN}{PUNCT}?]\\?){_LOST_AFTER})"
-    "|(?P<loss>(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯))"
-)
+# What is_suspect looks for beyond single characters, by the kind of damage it points at: an
+# entity or ``\\uXXXX`` escape; a ``?`` after Han, punctuation or ``?`` with what lost bytes leave
+# after it; a ``?`` before ``/``, 锟斤拷, 烫烫烫 and 屯屯屯, which only find_corruption reports.
+_SEQUENCES = {
+    "escape": ("&\\\\", "(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{4})"),
+    "lost": ("?", f"(?<=[{HAN}{PUNCT}?]\\?){_LOST_AFTER}"),
+    "loss": ("?锟錕烫燙屯", "(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯)"),
+}
+
+
+@cache
+def _suspect_kinds() -> dict[str, tuple[str, str]]:
+    """The kinds of damage :func:`is_suspect` looks for, each as (the characters it is seen at, as
+    the inside of a class; what must hold there): a character that is damage on its own
+    (``single``: UTF-8-as-GBK, private use, U+FFFD, a strong Big5/GBK swap suspect), ftfy's
+    badness (``latin``, ``_LATIN_SUSPECT``), the sequences, or a suspect of Big5 read as GBK (or
+    of the reverse) with another after it (``swap``, :func:`_swap_suspect`). Characters beyond the
+    BMP stand as one range in a class, and a lookbehind checks the few there are (see
+    :func:`_one_of`). Built once: the swap suspects need the character model."""
+    single = _UTF8_PAIRS + "\ufffd" + _strong_suspects() + "".join(map(chr, range(0xE000, 0xF900)))
+    bmp, astral = _bmp(single), _astral(single)
+    tables = (_big5_as_gbk(), _gbk_as_big5())
+    pairs = [f"[{_bmp(suspects)}{_astral(suspects)}]" for _, suspects in tables]  # a suspect of one code
+    return {
+        "latin": (_CATEGORIES, _LATIN_AFTER),  # first: its categories are written as ranges for a class
+        "single": (f"{bmp}\U00010000-\U0010ffff", f"(?<=[{bmp}])" + (f"|(?<=[{astral}])" if astral else "")),
+        **_SEQUENCES,
+        "swap": ("".join(_bmp(suspects) for _, suspects in tables) + "\U00010000-\U0010ffff",
+                 "|".join(f"(?<={one})(?=[\\s\\S]*?{one})" for one in pairs)),
+    }
 
 
 @cache
 def _suspect_pattern() -> re.Pattern[str]:
-    """Everything :func:`is_suspect` looks for, as one pattern, built once (the swap suspects need
-    the character model), each kind in a named group (:func:`suspicions`): a character that is
-    damage on its own (``single``: UTF-8-as-GBK, private use, U+FFFD, a strong Big5/GBK swap
-    suspect), one that starts a sequence of ``_SEQUENCE_AFTER``, one where ftfy's badness could
-    fire (``latin``, ``_LATIN_SUSPECT``), or a suspect of Big5 read as GBK (or of the reverse) with
-    another after it (``swap``, :func:`_swap_suspect`). It starts with one class of all their
-    characters, which the regex engine scans for in C, one search a paragraph instead of six, and
-    each alternative looks behind at its own characters. Characters beyond the BMP stand as one
-    range in the class (see :func:`_one_of`)."""
-    single = _UTF8_PAIRS + "\ufffd" + _strong_suspects() + "".join(map(chr, range(0xE000, 0xF900)))
-    pairs = [(_bmp(suspects), _astral(suspects)) for _, suspects in (_big5_as_gbk(), _gbk_as_big5())]
-    bmp, astral = _bmp(single), _astral(single)
-    # each group of alternatives behind one lookbehind at its characters: a character that opens
-    # none of them (a quotation mark) is turned down after a few tests
-    beyond = f"|(?<=[{astral}])" if astral else ""
-    swaps = "|".join(f"(?<={one})(?=[\\s\\S]*?{one})"  # a swap suspect with another of the same code after it
-                     for one in (f"[{pair_bmp}{pair_astral}]" for pair_bmp, pair_astral in pairs))
-    alternatives = [f"(?P<single>(?<=[{bmp}]){beyond})", f"(?<=[&\\\\?锟錕烫燙屯])(?:{_SEQUENCE_AFTER})",
-                    f"(?P<latin>(?<=[{_CATEGORIES}])(?:{_LATIN_AFTER}))", f"(?P<swap>{swaps})"]
-    first = "".join(pair_bmp for pair_bmp, _ in pairs)
-    return re.compile(
-        f"[{_CATEGORIES}{bmp}{first}\U00010000-\U0010ffff&\\\\?锟錕烫燙屯](?:{'|'.join(alternatives)})"
-    )
+    """All kinds of :func:`_suspect_kinds` as one pattern: one class of all their characters, which
+    the regex engine scans for in C (one search a paragraph instead of six), and each kind's
+    condition behind a lookbehind at its own characters, so that a character that opens none (a
+    quotation mark) is turned down after a few tests."""
+    kinds = _suspect_kinds().values()
+    conditions = "|".join(f"(?<=[{chars}])(?:{condition})" for chars, condition in kinds)
+    return re.compile(f"[{''.join(chars for chars, _ in kinds)}](?:{conditions})")
+
+
+@cache
+def _kind_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each kind of :func:`_suspect_kinds` but ``swap`` as a pattern of its own (two swap suspects
+    are two searches, :func:`_swap_suspect`, whose answer the swap fixes reuse)."""
+    kinds = [(kind, chars, condition) for kind, (chars, condition) in _suspect_kinds().items() if kind != "swap"]
+    return tuple((kind, re.compile(f"[{chars}](?:{condition})")) for kind, chars, condition in kinds)
 
 
 def preload() -> None:
@@ -1840,6 +1853,7 @@ def preload() -> None:
     _swap_search(True)
     _swap_search(False)
     _suspect_pattern()
+    _kind_patterns()
 
 
 def is_suspect(text: str) -> bool:
@@ -1856,29 +1870,27 @@ def is_suspect(text: str) -> bool:
 def suspicions(text: str) -> frozenset[str]:
     """The kinds of damage :func:`is_suspect` sees in ``text`` (``single``, ``escape``, ``lost``,
     ``loss``, ``latin``, ``swap``): a fix none of whose ``FIX_NEEDS`` is among them returns
-    ``text`` unchanged.
+    ``text`` unchanged. Each kind is a search of its own (mojibake matches at every character), from
+    where the first of any kind was found.
 
     >>> sorted(suspicions("會?h要求，鍒颁綅")), suspicions("中国的新闻。")
     (['lost', 'single'], frozenset())
     """
-    pattern = _suspect_pattern()
-    if (first := pattern.search(text)) is None:  # most paragraphs: no iterator, no set
+    if (first := _suspect_pattern().search(text)) is None:  # most paragraphs: one search
         return frozenset()
-    return frozenset(m.lastgroup for m in pattern.finditer(text, first.start()))  # type: ignore[misc]
+    kinds = {kind for kind, pattern in _kind_patterns() if pattern.search(text, first.start())}
+    return frozenset(kinds | {"swap"} if _swap_suspect(text) else kinds)
 
 
 # The kinds of suspicion (:func:`suspicions`) that can make each fix act: gbk-mojibake reads back
 # UTF-8-as-GBK characters and GBK read as Latin; the swaps need a strong suspect or two; ftfy's
 # fix needs its badness; double-mojibake runs these four again; gbk-shift and lost-bytes need a
-# ``?`` with what lost bytes leave after it; entities an ``&`` or ``\\u`` escape. A character is
-# reported as the first kind it opens, in the order of the pattern: a swap suspect that is also a
-# Latin-like letter (Greek, Cyrillic) where ftfy's badness fires shows as ``latin``, so the swaps
-# need that kind too.
+# ``?`` with what lost bytes leave after it; entities an ``&`` or ``\\u`` escape.
 FIX_NEEDS = {
     "entities": frozenset({"escape"}),
     "gbk-mojibake": frozenset({"single", "latin"}),
-    "big5-as-gbk": frozenset({"single", "swap", "latin"}),
-    "gbk-as-big5": frozenset({"single", "swap", "latin"}),
+    "big5-as-gbk": frozenset({"single", "swap"}),
+    "gbk-as-big5": frozenset({"single", "swap"}),
     "mojibake": frozenset({"latin"}),
     "double-mojibake": frozenset({"single", "latin", "swap"}),
     "gbk-shift": frozenset({"lost"}),
