@@ -192,7 +192,7 @@ def main() -> int:
     print("time per stage (s): " + ", ".join(f"{k} {v}" for k, v in last["stages"].items()))
     share = results["clean_text"] = clean_text_share()
     print(f"clean text only ({share['mb']} MB): decode {share['decode_s']} s + repair {share['repair_s']} s = "
-          f"{share['share']:.0%} of the run's {share['seconds']} s")
+          f"{share['share']:.1%} of the run's {share['seconds']} s")
     repair_rate.run(results)
     detection.run(results)
     schedule.run(results)
