@@ -146,6 +146,17 @@ def _choose(
     return ranked[0][2]
 
 
+def _around(left: str, width: int, right: str) -> list[tuple[str, str]]:
+    """Every ``(end of left, start of right)`` that makes, with ``width`` characters between them,
+    a span the segmentation looks up as a word (two to ``MAX_WORD`` characters).
+
+    >>> _around("ab", 1, "c")
+    [('ab', ''), ('ab', 'c'), ('b', ''), ('b', 'c'), ('', 'c')]
+    """
+    return [(left[i:], right[:k]) for i in range(max(0, len(left) - MAX_WORD + width), len(left) + 1)
+            for k in range(min(len(right), MAX_WORD - width - (len(left) - i)) + 1) if len(left) - i + width + k >= 2]
+
+
 def _contenders(left: str, cands: Iterable[str], right: str, keep: int) -> list[str]:
     """The candidates (in their order) that can be among the ``keep`` best between ``left`` and
     ``right`` by :func:`_segment`, punctuation and other characters ranked apart: every candidate
@@ -158,10 +169,7 @@ def _contenders(left: str, cands: Iterable[str], right: str, keep: int) -> list[
     if len(cands) <= 8 * keep:
         return cands
     sl, sr, lex = simplify(left), simplify(right), lexicon()
-    p = len(sl)
-    # a word over the candidate is (end of left) + candidate + (start of right)
-    around = [(sl[i:], sr[: j - p - 1]) for i in range(max(0, p - MAX_WORD + 1), p + 1)
-              for j in range(max(p + 1, i + 2), min(p + 1 + len(sr), i + MAX_WORD) + 1)]
+    around = _around(sl, 1, sr)
     simple = simplify("".join(cands))  # the segmentation looks words up in Simplified
     forms = set(simple)
     in_word = {c for before, after in around for c in forms if lex.get(before + c + after)}
@@ -179,12 +187,10 @@ def _best_pair(left: str, firsts: list[str], seconds: list[str], right: str) -> 
     lexicon word, and of the others, whose score rises and falls with the sum the segmentation
     makes of the best score of ``left`` and the two tokens (see :func:`_contenders`), the best."""
     sl, sr, lex = simplify(left), simplify(right), lexicon()
-    p = len(sl)
     simple_a, simple_b = simplify("".join(firsts)), simplify("".join(seconds))
-    worded_a = {a for a in set(simple_a) if any(lex.get(sl[i:] + a) for i in range(max(0, p - MAX_WORD + 1), p))}
-    worded_b = {b for b in set(simple_b) if any(lex.get(b + sr[:k]) for k in range(1, min(len(sr), MAX_WORD - 1) + 1))}
-    around = [(sl[i:], sr[:k]) for i in range(max(0, p - MAX_WORD + 2), p + 1)
-              for k in range(min(len(sr), MAX_WORD - 2 - (p - i)) + 1)]
+    worded_a = {a for a in set(simple_a) if any(lex.get(before + a) for before, _ in _around(sl, 1, ""))}
+    worded_b = {b for b in set(simple_b) if any(lex.get(b + after) for _, after in _around("", 1, sr))}
+    around = _around(sl, 2, sr)
     start = _segment(left)[0]
     contenders: set[tuple[str, str]] = set()
     lone: list[tuple[float, tuple[str, str]]] = []
@@ -1209,10 +1215,9 @@ def _build_tables() -> dict[str, Any]:
 def _tables() -> dict[str, Any]:
     """The pinyin index, the Big5/GBK swap tables, the plausible GBK codes (:func:`_plausible` of
     the character each two bytes read as) and the plausible characters of UTF-8 patterns with lost
-    bytes (:func:`_three_byte_candidates`), built from
-    pypinyin, the codecs, the character model and the converter (~0.4 s), pickled under a name
-    that changes with the code and the data (:func:`cache.code_digest`): a process loads them in
-    a few milliseconds."""
+    bytes (:func:`_three_byte_candidates`), built from pypinyin, the codecs, the character model
+    and the converter (~0.3 s), pickled under a name that changes with the code and the data
+    (:func:`cache.code_digest`): a process loads them in a few milliseconds."""
     return load_or_build(f"repair-tables-{code_digest()}.pickle", _build_tables,
                          lambda value: isinstance(value, dict) and tuple(value) == TABLES)
 
@@ -1779,43 +1784,38 @@ def guessed(op: str, before: str) -> bool:
 # is_suspect: the one cheap test in front of everything above
 
 
-# Characters whose second GBK byte is ASCII (0x40-0x7E): one of them ends a shifted run (:func:`_unshift`).
-_ASCII_TRAILS = re.escape("".join(sorted({c for lead in range(0x81, 0xFF) for trail in range(0x40, 0x7F)
-                                          if (c := _gbk_pair(lead, trail))})))
-# What can follow a ``?`` that lost bytes left after Han or punctuation: another ``?`` or a
-# ``。，、；：`` (find_corruption), ruby debris (lost-bytes), or within the reach of a shifted run
-# (ruby debris, ``MAX_RUN`` characters and the one that ends them) a ``?``, an ASCII character
-# 0x40-0x7E or a character whose GBK trail byte is one, which gbk-shift, lost-bytes and find_corruption's
-# lost-bytes patterns all need. A question mark in clean Simplified text has none of them: GB2312
-# characters' trail bytes are 0xA1-0xFE, and digits are below 0x40.
-_LOST_AFTER = f"(?=[?。，、；：]|[{PINYIN}]{{1,6}}\\)|[\\s\\S]{{0,{MAX_RUN + 7}}}?[?\x40-\x7e{_ASCII_TRAILS}])"
-# What is_suspect looks for beyond single characters, by the kind of damage it points at: an
-# entity or ``\\uXXXX`` escape; a ``?`` after Han, punctuation or ``?`` with what lost bytes leave
-# after it; a ``?`` before ``/``, 锟斤拷, 烫烫烫 and 屯屯屯, which only find_corruption reports.
-_SEQUENCES = {
-    "escape": ("&\\\\", "(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{4})"),
-    "lost": ("?", f"(?<=[{HAN}{PUNCT}?]\\?){_LOST_AFTER}"),
-    "loss": ("?锟錕烫燙屯", "(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯)"),
-}
-
-
 @cache
 def _suspect_kinds() -> dict[str, tuple[str, str]]:
     """The kinds of damage :func:`is_suspect` looks for, each as (the characters it is seen at, as
     the inside of a class; what must hold there): a character that is damage on its own
     (``single``: UTF-8-as-GBK, private use, U+FFFD, a strong Big5/GBK swap suspect), ftfy's
-    badness (``latin``, ``_LATIN_SUSPECT``), the sequences, or a suspect of Big5 read as GBK (or
-    of the reverse) with another after it (``swap``, :func:`_swap_suspect`). Characters beyond the
-    BMP stand as one range in a class, and a lookbehind checks the few there are (see
-    :func:`_one_of`). Built once: the swap suspects need the character model."""
+    badness (``latin``, ``_LATIN_SUSPECT``), sequences that start with one of ``&\\?锟錕烫燙屯``,
+    or a suspect of Big5 read as GBK (or of the reverse) with another after it (``swap``,
+    :func:`_swap_suspect`). Characters beyond the BMP stand as one range in a class, and a
+    lookbehind checks the few there are (see :func:`_one_of`). Built once, in preload: the swap
+    suspects need the character model."""
     single = _UTF8_PAIRS + "\ufffd" + _strong_suspects() + "".join(map(chr, range(0xE000, 0xF900)))
     bmp, astral = _bmp(single), _astral(single)
     tables = (_big5_as_gbk(), _gbk_as_big5())
     pairs = [f"[{_bmp(suspects)}{_astral(suspects)}]" for _, suspects in tables]  # a suspect of one code
+    # What can follow a ``?`` that lost bytes left after Han or punctuation: another ``?`` or a
+    # ``。，、；：`` (find_corruption), ruby debris (lost-bytes), or within the reach of a shifted
+    # run (ruby debris, ``MAX_RUN`` characters and the one that ends them) a ``?``, an ASCII
+    # character 0x40-0x7E or a character whose GBK trail byte is one (:func:`_unshift`), which
+    # gbk-shift, lost-bytes and find_corruption's lost-bytes patterns all need. A question mark in
+    # clean Simplified text has none of them: GB2312 characters' trail bytes are 0xA1-0xFE, and
+    # digits are below 0x40.
+    ascii_trails = re.escape("".join(sorted({c for lead in range(0x81, 0xFF) for trail in range(0x40, 0x7F)
+                                             if (c := _gbk_pair(lead, trail))})))
+    lost_after = f"(?=[?。，、；：]|[{PINYIN}]{{1,6}}\\)|[\\s\\S]{{0,{MAX_RUN + 7}}}?[?\x40-\x7e{ascii_trails}])"
     return {
         "latin": (_CATEGORIES, _LATIN_AFTER),  # first: its categories are written as ranges for a class
         "single": (f"{bmp}\U00010000-\U0010ffff", f"(?<=[{bmp}])" + (f"|(?<=[{astral}])" if astral else "")),
-        **_SEQUENCES,
+        # entities and ``\\uXXXX`` escapes; a ``?`` with what lost bytes leave after it; what only
+        # find_corruption reports: a ``?`` before ``/``, 锟斤拷, 烫烫烫 and 屯屯屯
+        "escape": ("&\\\\", "(?<=&)(?=[#A-Za-z])|(?<=\\\\)(?=u[0-9a-fA-F]{4})"),
+        "lost": ("?", f"(?<=[{HAN}{PUNCT}?]\\?){lost_after}"),
+        "loss": ("?锟錕烫燙屯", "(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯)"),
         "swap": ("".join(_bmp(suspects) for _, suspects in tables) + "\U00010000-\U0010ffff",
                  "|".join(f"(?<={one})(?=[\\s\\S]*?{one})" for one in pairs)),
     }
