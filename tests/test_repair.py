@@ -584,3 +584,25 @@ def test_the_pickled_tables_are_the_tables_the_code_builds() -> None:
     stored = pickle.loads(cache_path(f"repair-tables-{code_digest()}.pickle").read_bytes())
     assert stored == pipeline.repair._build_tables()
     assert set(stored) == set(pipeline.repair.TABLES)
+
+
+def test_three_byte_candidates_are_what_decoding_every_byte_gives() -> None:
+    """The table of UTF-8 patterns with lost bytes computes code points from the bytes: it must
+    hold exactly the plausible characters that decoding every byte combination gives, in order."""
+    import itertools
+
+    from pipeline.repair import _plausible, _utf8_candidates
+
+    byte_ranges = [range(0xE0, 0xF0), range(0x80, 0xC0), range(0x80, 0xC0)]
+    for pattern in itertools.product(*([*r, None] for r in byte_ranges)):
+        if not 1 <= pattern.count(None) <= 2:
+            continue
+        decoded = []
+        for combo in itertools.product(*(r if b is None else (b,) for r, b in zip(byte_ranges, pattern, strict=True))):
+            try:
+                ch = bytes(combo).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if _plausible(ch):
+                decoded.append(ch)
+        assert _utf8_candidates(pattern) == tuple(decoded), pattern
