@@ -247,6 +247,17 @@ def _gbk_pair(lead: int, trail: int) -> str:
 
 
 @cache
+def _gb18030_pair(lead: int, trail: int) -> str:
+    """The character GB18030 reads ``lead trail`` as ('' when the pair starts no character of two
+    bytes): GBK's characters, and private-use ones for its user-defined pairs."""
+    try:
+        ch = bytes((lead, trail)).decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    return ch if len(ch) == 1 else ""
+
+
+@cache
 def _by_trail(trail: int) -> tuple[str, ...]:
     """Plausible characters whose GBK trail byte is ``trail``: the candidates for a lost lead byte."""
     return tuple(c for lead in range(0x81, 0xFF) if (c := _gbk_pair(lead, trail)) and _plausible(c))
@@ -745,6 +756,7 @@ def _reread_utf8(run: str) -> tuple[str, bool] | None:
     if not all(_is_run_char(c) for c in run):
         return None
     original = _han_mean(run)
+    evidence = _lossy_evidence(run)
     best: tuple[float, str, bool] | None = None
     for patterns in _utf8_parses(run):
         lost = sum(p.count(None) for p in patterns)
@@ -752,17 +764,90 @@ def _reread_utf8(run: str) -> tuple[str, bool] | None:
         if lost > len(text) or not all(_plausible(c) or c == "\ufffd" or (None not in p and c.isprintable())
                                        for c, p in zip(text, patterns, strict=True)):
             continue
+        if lost and not _could_become(text, run):
+            refilled = _consistent_fill(patterns, text, run)
+            if refilled is None:
+                continue
+            text = refilled
         mean = _han_mean(text)
         if lost == 0:  # a whole run of valid UTF-8 is evidence enough, with two characters beyond ASCII
             convincing = (mean is not None and len(text.encode("ascii", "ignore")) <= len(text) - 2 and all(
                 load().known(c) if is_han(c) else unicodedata.category(c)[0] in "NPS" for c in text if c > "\x7f"))
         else:
             convincing = (mean is not None and (original is None or mean >= original + SHIFT_MARGIN)
-                          and text.count("\ufffd") * 4 <= len(text))
+                          and text.count("\ufffd") * 4 <= len(text) and evidence)
         score = _segment(text)[0] / len(text)
         if best is None or (convincing, score) > (best[2], best[0]):
             best = (score, text, convincing)
     return (best[1], best[2]) if best else None
+
+
+def _lossy_evidence(run: str) -> bool:
+    """Whether ``run`` can say it is UTF-8 that lost bytes: a mark where they were (``?``, U+FFFD),
+    or two odd characters. One rare character before a full stop (``瑾。``) reads as too many
+    things that lost two bytes silently (``說衣``, whose lost pair GBK has no character for)."""
+    return _MARK.search(run) is not None or sum(map(is_han, run)) >= 2
+
+
+REFILLS = 256  # combinations of other candidates for the lost characters tried at most
+
+
+def _consistent_fill(patterns: Sequence[Pattern], text: str, run: str) -> str | None:
+    """``text``, the fill of ``patterns``, with its lost characters chosen again among those that
+    :func:`_could_become` ``run`` (the lexicon picked ones whose bytes GBK would have read):
+    combinations of each one's likeliest candidates, nearest first, the best segmented of the
+    first few that could; ``None`` when none could."""
+    chars = list(text)
+    open_ = [i for i, p in enumerate(patterns) if None in p]
+    width = max(1, int(REFILLS ** (1 / len(open_))))
+    lists = [_shortlist("".join(chars[max(0, i - 3):i]), patterns[i], "".join(chars[i + 1:i + 4]), width)
+             for i in open_]
+    found = []
+    for combo in sorted(itertools.product(*(range(len(c)) for c in lists)), key=sum):
+        for i, choice, cands in zip(open_, combo, lists, strict=True):
+            chars[i] = cands[choice]
+        candidate = "".join(chars)
+        if _could_become(candidate, run):
+            found.append(candidate)
+            if len(found) == 4:
+                break
+    return max(found, key=lambda t: _segment(t)[0]) if found else None
+
+
+_LOSS_MARKS = str.maketrans("", "", "\ufffd?")
+
+
+def _could_become(reading: str, run: str) -> bool:
+    """Whether UTF-8 ``reading`` read as GBK gives ``run``, where the decoder could not read a byte
+    (or a pair: decoders differ) and wrote U+FFFD, ``?``, a private-use character or nothing:
+    lost bytes vanish only where a decoder failed, not between two characters it read. A reading
+    that filled in lost bytes as a pair GBK has a character for is no reading of the run (``瑾。``
+    is not ``調档`` that lost two bytes, which reads ``瑾挎。``). Readings with a character left
+    unknown (U+FFFD) are not checked.
+
+    >>> _could_become("中国", "涓浗"), _could_become("中国", "涓�鍥�"), _could_become("調档", "瑾。")
+    (True, True, False)
+    """
+    if "\ufffd" in reading:
+        return True
+    raw, want = reading.encode(), run.translate(_LOSS_MARKS)
+    seen: set[tuple[int, int]] = set()
+
+    def read(i: int, j: int) -> bool:  # can raw[i:] read as want[j:]?
+        if (i, j) in seen:
+            return False
+        seen.add((i, j))
+        if i == len(raw):
+            return j == len(want)
+        if raw[i] < 0x80:
+            return j < len(want) and want[j] == chr(raw[i]) and read(i + 1, j + 1)
+        ch = _gb18030_pair(raw[i], raw[i + 1]) if i + 1 < len(raw) else ""
+        if ch and not "\ue000" <= ch <= "\uf8ff":  # a character every decoder reads
+            return j < len(want) and want[j] == ch and read(i + 2, j + 1)
+        return ((ch and j < len(want) and want[j] == ch and read(i + 2, j + 1))
+                or read(i + 1, j) or (i + 1 < len(raw) and read(i + 2, j)))
+
+    return read(0, 0)
 
 
 def _gbk_from_latin(run: str) -> str | None:
@@ -939,6 +1024,8 @@ def _utf8_spans(text: str, start: int, dense: bool) -> list[tuple[int, int]]:
         spans.append((start, extent))
     if (stop := _UTF8_STRETCH.match(text, start).end()) - start >= 2 and (start, stop) not in spans:  # type: ignore[union-attr]
         spans.append((start, stop))  # a byte lost silently ends the extent early
+        if stop - start >= 3:  # or the stretch took in the clean character after it (``杩欐★紝共``)
+            spans.append((start, stop - 1))
     if (mark := _MARK.search(text, start + 2, extent)) and (start, mark.end()) not in spans:
         spans.append((start, mark.end()))  # clean text after a lost byte reads as UTF-8 too
     return spans
@@ -1976,4 +2063,5 @@ def _reads_through_loss(run: str, reading: str) -> bool:
     (True, False)
     """
     mean = _han_mean(reading)
-    return mean is not None and sum(map(is_han, reading)) >= 2 and mean >= (_han_mean(run) or -math.inf) + SHIFT_MARGIN
+    return (mean is not None and sum(map(is_han, reading)) >= 2 and _lossy_evidence(run)
+            and mean >= (_han_mean(run) or -math.inf) + SHIFT_MARGIN)

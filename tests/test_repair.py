@@ -234,6 +234,9 @@ def test_clean_text_has_no_corruption():
 @pytest.mark.parametrize("text", [
     "A股?B股", "做B超", "卡拉OK厅", "iPhone手机", "5G网络", "维生素C片", "你好?", "为什么??",
     "https://example.com/s?q=中国&p=2", "h5页面?h5游戏", "什么?T恤", "是吗?X光片", "烫烫的汤", "村屯道路",
+    # a rare character before a full stop reads as UTF-8 that lost two bytes (``調档``), but GBK
+    # would have read those bytes as a character: no decoder loses them
+    "负责人是李瑾。", "展品中有一块美玉瑾。",
 ])
 def test_tricky_legitimate_text(text):
     assert _chain(text) == text
@@ -326,6 +329,10 @@ def test_utf8_read_as_gbk_without_loss():
     ("涓�鍥戒汉姘�", "中国人民"),
     ("涓?鍥戒汉姘?", "中国人民"),
     ("鏂伴椈鍙戝竷浼", "新闻发布会"),
+    # the stretch that reads as UTF-8 took in the clean character after it (``共``, not ``干``)
+    ("電力已經浠栧戯紝共有8.2人參加。", "電力已經他們，共有8.2人參加。"),
+    # the lexicon's first choice for the lost byte (``古``) is a pair GBK would have read
+    ("古籍修寰╁ゅ拰24小時", "古籍修復室和24小時"),
 ])
 def test_utf8_read_as_gbk_with_lost_bytes(damaged, repaired):
     assert fix_gbk_mojibake(damaged) == repaired
