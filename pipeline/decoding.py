@@ -67,7 +67,7 @@ DECLARED = re.compile(
 CLOSE_CALL = 1.0  # mean score margin per non-ASCII character under which the detector reads more, then asks chardet
 UNREADABLE = -11.5  # mean log-probability below which no decoding is text (random bytes score about -15)
 BAD_CHAR = 40.0  # extra penalty for a control, private-use or replacement character in a reading
-FIRST_SAMPLE = 128  # bytes scored first; up to ``sample_bytes`` are read only on a close call
+FIRST_SAMPLE = 64  # bytes scored first; up to ``sample_bytes`` are read only on a close call
 NUL_FREE = 512  # bytes of UTF-16 (256 characters) that cannot all be without a newline, space or digit
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ue000-\uf8ff\x7f-\x9f]")
 # Characters the model cannot score above NON_TEXT: not ASCII, CJK (ideographs, radicals, Bopomofo,

@@ -983,15 +983,22 @@ def _cannot_read_utf8(run: str) -> bool:
     bytes is both only when its Han characters are ``SHIFT_MARGIN`` more common than the run's,
     and a character chosen for lost bytes is one of their candidates or no Han character at all,
     so no reading of a parse does better than its known Han characters with the likeliest Han
-    candidates that raise their mean. A parse that lost nothing may be convincing as it is. Clean
-    text with a UTF-8-as-GBK character in it (``鐘介``) stops here, before the search over lost
-    characters.
+    candidates that raise their mean. A parse that lost nothing may be convincing as it is; a run
+    without evidence of loss (:func:`_lossy_evidence`, ``鎮。``) has no other, and is told by
+    decoding its bytes. Clean text with a UTF-8-as-GBK character in it (``鐘介``) stops here,
+    before the search over lost characters.
 
     >>> _cannot_read_utf8("鐘介"), _cannot_read_utf8("鐘?捕"), _cannot_read_utf8("涓�鍥戒汉姘�")
     (True, True, False)
     """
     if not all(_is_run_char(c) for c in run):
         return True  # no reading at all
+    if not _lossy_evidence(run):  # only a reading that lost nothing can be convincing
+        try:
+            run.encode("gb18030").decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
     original = _han_mean(run)
     if original is None:
         return False
