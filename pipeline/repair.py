@@ -611,8 +611,10 @@ def _char_steps(units: list[tuple[str, int]], i: int, carry: int) -> list[tuple[
 
     Units are ``("byte", b)``, ``("mark", 0)`` for U+FFFD or ``?`` (one or two bytes gone, or a
     literal ``?``) and ``("gap", 0)`` between GBK characters (zero, one or two bytes that
-    vanished silently). Returns (pattern, next unit, unknown bytes still pending, cost). The ways
-    depend on the next few units only, and runs share them: they are cached by those.
+    vanished silently). A loss never starts at a lead byte: GBK reads a UTF-8 lead byte
+    (0xE0-0xEF) and the continuation byte after it as a pair, so the first byte a decoder drops
+    is inside a character. Returns (pattern, next unit, unknown bytes still pending, cost). The
+    ways depend on the next few units only, and runs share them: they are cached by those.
     """
     return [(pat, i + j, rest, cost) for pat, j, rest, cost in _steps_ahead(tuple(units[i : i + CHAR_UNITS]), carry)]
 
@@ -644,6 +646,8 @@ def _steps_ahead(units: tuple[tuple[str, int], ...], carry: int) -> tuple[tuple[
         extra = _SILENT_COST if kind == "gap" else 0.0
         if kind == "gap":
             walk(i + 1, 0, pat, need, cost)
+        if not pat:  # no loss starts at a lead byte
+            return
         for k in (1, 2):
             walk(i + 1, k, pat, need, cost + extra + k * _UNKNOWN_COST)
 
