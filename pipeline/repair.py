@@ -1932,10 +1932,9 @@ def _suspect_pattern() -> re.Pattern[str]:
 
 @cache
 def _kind_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each kind of :func:`_suspect_kinds` but ``swap`` as a pattern of its own (two swap suspects
-    are two searches, :func:`_swap_suspect`, whose answer the swap fixes reuse)."""
-    kinds = [(kind, chars, condition) for kind, (chars, condition) in _suspect_kinds().items() if kind != "swap"]
-    return tuple((kind, re.compile(f"[{chars}](?:{condition})")) for kind, chars, condition in kinds)
+    """Each kind of :func:`_suspect_kinds` as a pattern of its own."""
+    kinds = _suspect_kinds().items()
+    return tuple((kind, re.compile(f"[{chars}](?:{condition})")) for kind, (chars, condition) in kinds)
 
 
 def preload() -> None:
@@ -1976,8 +1975,7 @@ def suspicions(text: str) -> frozenset[str]:
     """
     if (first := _suspect_pattern().search(text)) is None:  # most paragraphs: one search
         return frozenset()
-    kinds = {kind for kind, pattern in _kind_patterns() if pattern.search(text, first.start())}
-    return frozenset(kinds | {"swap"} if _swap_suspect(text) else kinds)
+    return frozenset(kind for kind, pattern in _kind_patterns() if pattern.search(text, first.start()))
 
 
 # The kinds of suspicion (:func:`suspicions`) that can make each fix act: gbk-mojibake reads back
