@@ -34,14 +34,21 @@ def cache_path(name: str) -> Path:
     return cache_dir() / name
 
 
+KEEP = 3  # files of one family (name up to its last "-": the same table built from other code or data) kept
+
+
 def load_or_build(name: str, build: Callable[[], T], valid: Callable[[object], bool] = lambda _: True) -> T:
     """The value pickled in cache file ``name`` (the name must change with whatever the value is
     built from), or built, stored atomically and returned. A missing, truncated or foreign file,
-    or one ``valid`` rejects, is built again; a cache that cannot be written costs only time."""
+    or one ``valid`` rejects, is built again; a cache that cannot be written costs only time. A
+    file read is marked used; one stored removes its family's files but the ``KEEP`` used last
+    (each version of the code names its repair tables anew: they would pile up)."""
     path = cache_path(name)
     try:
         value = pickle.loads(path.read_bytes())
         if valid(value):
+            with contextlib.suppress(OSError):
+                os.utime(path)
             return value
     except Exception:  # missing, truncated, or pickled by an incompatible version
         pass
@@ -50,7 +57,20 @@ def load_or_build(name: str, build: Callable[[], T], valid: Callable[[object], b
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(f.name, path)
+        _prune(path)
     return value
+
+
+def _prune(path: Path) -> None:
+    """Remove the files of ``path``'s family but the ``KEEP`` used last (another process may be
+    reading one: it then builds the value again)."""
+    family = path.name.rsplit("-", 1)[0]
+    if family == path.name:
+        return
+    siblings = [p for p in path.parent.glob(f"{family}-*{path.suffix}") if "-" not in p.name[len(family) + 1:]]
+    for old in sorted(siblings, key=lambda p: p.stat().st_mtime, reverse=True)[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 @cache

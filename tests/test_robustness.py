@@ -466,3 +466,18 @@ def test_cached_values_are_built_once_and_rebuilt_when_damaged(tmp_path: Path, m
     (tmp_path / "file").write_text("x")
     monkeypatch.setenv("JINGHUA_CACHE", str(tmp_path / "file" / "cache"))  # cannot be created: built every time
     assert load_or_build("t.pickle", build) == {"词": 3} and len(builds) == 4
+
+
+def test_superseded_cache_files_do_not_pile_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.cache import KEEP, cache_dir, load_or_build
+
+    monkeypatch.setenv("JINGHUA_CACHE", str(tmp_path / "cache"))
+    for n in range(KEEP + 3):  # each version of the code builds its tables under a name of its own
+        load_or_build(f"tables-{n:04x}.pickle", lambda n=n: n)
+        os.utime(cache_dir() / f"tables-{n:04x}.pickle", (1000 + n, 1000 + n))
+    assert load_or_build("tables-0000.pickle", lambda: -1) == -1  # pruned: built again, the newest file
+    load_or_build("tables-0004.pickle", lambda: -1)  # read: marked used
+    load_or_build("other-0001.pickle", lambda: "x")  # another family is left alone
+    load_or_build("tables-9999.pickle", lambda: 9)
+    names = sorted(p.name for p in cache_dir().glob("*.pickle"))
+    assert names == ["other-0001.pickle", "tables-0000.pickle", "tables-0004.pickle", "tables-9999.pickle"]
