@@ -1599,9 +1599,10 @@ def _strong_search() -> re.Pattern[str]:
 
 @lru_cache(maxsize=16)
 def _swap_suspect(text: str) -> bool:
-    """Whether ``text`` has a strong suspect, or two suspects of Big5 read as GBK or of the
-    reverse (one rare character alone is no evidence of damage)."""
-    if _strong_search().search(text):
+    """Whether ``text`` has a strong suspect or a lone Cyrillic or box-drawing character, or two
+    suspects of Big5 read as GBK or of the reverse (one rare character alone is no evidence of
+    damage)."""
+    if _strong_search().search(text) or _LONE_FOREIGN_SPAN.search(text):
         return True
     for big5 in (True, False):
         if (first := _swap_search(big5).search(text)) and _swap_search(big5).search(text, first.end()):
@@ -1882,14 +1883,27 @@ def guessed(op: str, before: str) -> bool:
 # is_suspect: the one cheap test in front of everything above
 
 
+# A Cyrillic letter or a box-drawing character standing alone in Chinese text is likely Big5
+# read as GBK (GBK's rows 0xA7 and 0xA9: ``8.8р人次`` for ``8.8萬人次``, ``110┪120`` for
+# ``110或120``), evidence enough for the swap fixes to look, as a strong suspect is: a Cyrillic
+# letter beside Han without a Cyrillic or Latin one beside it, a box-drawing character without
+# another beside it (or a space, as in a drawn table). The lexicon decides (``字母Я的`` stays).
+_FOREIGN = "\u0400-\u04ff\u2500-\u257f"
+_LONE_FOREIGN = (f"(?<=[\u0400-\u04ff])(?<![\u0400-\u04ffA-Za-z][\\s\\S])(?![\u0400-\u04ffA-Za-z])"
+                 f"(?:(?<=[{HAN}][\\s\\S])|(?=[{HAN}]))"
+                 "|(?<=[\u2500-\u257f])(?<![\u2500-\u257f\\s][\\s\\S])(?![\u2500-\u257f\\s])")
+_LONE_FOREIGN_SPAN = re.compile(f"[{_FOREIGN}](?:{_LONE_FOREIGN})")
+
+
 @cache
 def _suspect_kinds() -> dict[str, tuple[str, str]]:
     """The kinds of damage :func:`is_suspect` looks for, each as (the characters it is seen at, as
     the inside of a class; what must hold there): a character that is damage on its own
     (``single``: UTF-8-as-GBK, private use, U+FFFD, a strong Big5/GBK swap suspect), ftfy's
     badness (``latin``, ``_LATIN_SUSPECT``), sequences that start with one of ``&\\?锟錕烫燙屯``,
-    or a suspect of Big5 read as GBK (or of the reverse) with another after it (``swap``,
-    :func:`_swap_suspect`). Characters beyond the BMP stand as one range in a class, and a
+    a suspect of Big5 read as GBK (or of the reverse) with another after it (``swap``,
+    :func:`_swap_suspect`), or a lone Cyrillic or box-drawing character (``foreign``,
+    ``_LONE_FOREIGN``). Characters beyond the BMP stand as one range in a class, and a
     lookbehind checks the few there are (see :func:`_one_of`). Built once, in preload: the swap
     suspects need the character model."""
     single = _UTF8_PAIRS + "\ufffd" + _strong_suspects() + "".join(map(chr, range(0xE000, 0xF900)))
@@ -1916,6 +1930,7 @@ def _suspect_kinds() -> dict[str, tuple[str, str]]:
         "loss": ("?锟錕烫燙屯", "(?<=\\?)(?=/)|(?<=[锟錕])(?=斤拷)|(?<=烫)(?=烫烫)|(?<=燙)(?=燙燙)|(?<=屯)(?=屯屯)"),
         "swap": ("".join(_bmp(suspects) for _, suspects in tables) + "\U00010000-\U0010ffff",
                  "|".join(f"(?<={one})(?=[\\s\\S]*?{one})" for one in pairs)),
+        "foreign": (_FOREIGN, _LONE_FOREIGN),
     }
 
 
@@ -1966,7 +1981,7 @@ def is_suspect(text: str) -> bool:
 
 def suspicions(text: str) -> frozenset[str]:
     """The kinds of damage :func:`is_suspect` sees in ``text`` (``single``, ``escape``, ``lost``,
-    ``loss``, ``latin``, ``swap``): a fix none of whose ``FIX_NEEDS`` is among them returns
+    ``loss``, ``latin``, ``swap``, ``foreign``): a fix none of whose ``FIX_NEEDS`` is among them returns
     ``text`` unchanged. Each kind is a search of its own (mojibake matches at every character), from
     where the first of any kind was found.
 
@@ -1979,16 +1994,17 @@ def suspicions(text: str) -> frozenset[str]:
 
 
 # The kinds of suspicion (:func:`suspicions`) that can make each fix act: gbk-mojibake reads back
-# UTF-8-as-GBK characters and GBK read as Latin; the swaps need a strong suspect or two; ftfy's
+# UTF-8-as-GBK characters and GBK read as Latin; the swaps need a strong suspect, a lone foreign
+# character or two suspects; ftfy's
 # fix needs its badness; double-mojibake runs these four again; gbk-shift and lost-bytes need a
 # ``?`` with what lost bytes leave after it; entities an ``&`` or ``\\u`` escape.
 FIX_NEEDS = {
     "entities": frozenset({"escape"}),
     "gbk-mojibake": frozenset({"single", "latin"}),
-    "big5-as-gbk": frozenset({"single", "swap"}),
-    "gbk-as-big5": frozenset({"single", "swap"}),
+    "big5-as-gbk": frozenset({"single", "swap", "foreign"}),
+    "gbk-as-big5": frozenset({"single", "swap", "foreign"}),
     "mojibake": frozenset({"latin"}),
-    "double-mojibake": frozenset({"single", "latin", "swap"}),
+    "double-mojibake": frozenset({"single", "latin", "swap", "foreign"}),
     "gbk-shift": frozenset({"lost"}),
     "lost-bytes": frozenset({"lost"}),
 }

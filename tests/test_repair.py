@@ -237,6 +237,7 @@ def test_clean_text_has_no_corruption():
     # a rare character before a full stop reads as UTF-8 that lost two bytes (``調档``), but GBK
     # would have read those bytes as a character: no decoder loses them
     "负责人是李瑾。", "展品中有一块美玉瑾。",
+    "新型Су-35战机", "目录：\n├── 第一章", "ж ж", "俄文字母Я的读音",
 ])
 def test_tricky_legitimate_text(text):
     assert _chain(text) == text
@@ -352,9 +353,12 @@ def test_utf8_read_as_gbk_with_lost_bytes(damaged, repaired):
     # a stretch that reads as UTF-8 past a rare character (``衞``) and a private-use one (``行``)
     ("研究鍦橀殜鍒╃敤琛炴槦閬欐劅鏁告摎锛屽皪閬庡幓浜屽崄骞存繒鍦伴潰绌嶇殑璁婂寲閫茶\ue511浜嗗垎鏋愶紝發現",
      "研究團隊利用衞星遙感數據，對過去二十年濕地面積的變化進行了分析，發現"),
+    # one Big5 character read as GBK, a lone Cyrillic letter or box-drawing character (seeds 8, 9)
+    ("共89840.8р人次，同比增長", "共89840.8萬人次，同比增長"),
+    ("應立即撥打110┪120求助。", "應立即撥打110或120求助。"),
 ])
 def test_damage_beside_clean_text(damaged, repaired):
-    """Damage whose edges or code the repairs used to get wrong, from tests/damage.py (seed 4)."""
+    """Damage whose edges or code the repairs used to get wrong, from tests/damage.py."""
     assert _chain(damaged) == repaired
 
 
