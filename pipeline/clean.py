@@ -76,6 +76,8 @@ def _repair(blocks: list[Block], config: Config) -> None:
     fixes = [(name, fix) for name, fix in REPAIRS if name in enabled]
     for block in blocks:
         seen = suspicions(block.text)  # most paragraphs are clean: one regex search, no fix runs
+        if not seen:
+            continue
         for name, fix in fixes:
             if not seen & FIX_NEEDS[name]:  # it would return the text unchanged
                 continue
