@@ -835,23 +835,26 @@ def _could_become(reading: str, run: str) -> bool:
     if "\ufffd" in reading:
         return True
     raw, want = reading.encode(), run.translate(_LOSS_MARKS)
-    seen: set[tuple[int, int]] = set()
-
-    def read(i: int, j: int) -> bool:  # can raw[i:] read as want[j:]?
+    todo, seen = [(0, 0)], set()  # (i, j): raw[:i] read as want[:j]; a stack, not recursion (long runs)
+    while todo:
+        i, j = todo.pop()
         if (i, j) in seen:
-            return False
+            continue
         seen.add((i, j))
         if i == len(raw):
-            return j == len(want)
+            if j == len(want):
+                return True
+            continue
         if raw[i] < 0x80:
-            return j < len(want) and want[j] == chr(raw[i]) and read(i + 1, j + 1)
+            if j < len(want) and want[j] == chr(raw[i]):
+                todo.append((i + 1, j + 1))
+            continue
         ch = _gb18030_pair(raw[i], raw[i + 1]) if i + 1 < len(raw) else ""
-        if ch and not "\ue000" <= ch <= "\uf8ff":  # a character every decoder reads
-            return j < len(want) and want[j] == ch and read(i + 2, j + 1)
-        return ((ch and j < len(want) and want[j] == ch and read(i + 2, j + 1))
-                or read(i + 1, j) or (i + 1 < len(raw) and read(i + 2, j)))
-
-    return read(0, 0)
+        if not ch or "\ue000" <= ch <= "\uf8ff":  # a decoder may fail here: the byte dropped, or the pair
+            todo += [(i + 1, j), (i + 2, j)] if i + 1 < len(raw) else [(i + 1, j)]
+        if ch and j < len(want) and want[j] == ch:
+            todo.append((i + 2, j + 1))  # tried first
+    return False
 
 
 def _gbk_from_latin(run: str) -> str | None:

@@ -339,6 +339,14 @@ def test_utf8_read_as_gbk_with_lost_bytes(damaged, repaired):
     assert fix_gbk_mojibake(damaged) == repaired
 
 
+def test_a_long_paragraph_of_utf8_read_as_gbk_with_lost_bytes():
+    """A whole paragraph of 875 characters read as GBK, its undecodable bytes dropped, is read
+    back (the check that lost bytes vanish only where a decoder fails is no recursion)."""
+    clean = "今天上午本市召开新闻发布会介绍了夏季防汛工作的安排和各项措施的落实情况" * 25
+    damaged = clean.encode().decode("gbk", "replace").replace("\ufffd", "")
+    assert fix_gbk_mojibake(damaged).count("召开新闻发布会") == 25
+
+
 @pytest.mark.parametrize("damaged,repaired", [
     # one private-use character: a Big5 pair GBK leaves undefined (``人``)
     ("共有26.9\ue5ee参加。", "共有26.9人参加。"),
