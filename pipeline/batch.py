@@ -91,12 +91,15 @@ NOT_REUSABLE = ("changed since inventory", "internal error", "unreadable")  # ma
 
 
 def clean_shard(raw_dir: Path, files: list[RawFile], config: Config, sources: dict[str, Path] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Records of every file in a shard, in path order, and stats: seconds per stage, files cleaned,
-    files reused, and which results can be reused later. ``sources`` maps a sha256 to an earlier
-    shard file holding that file's result: it is taken from there (under this path) instead."""
+                progress: Callable[[int, int], None] | None = None
+                ) -> tuple[list[bytes], list[list[Any]], dict[str, Any]]:
+    """Every file of a shard cleaned, in path order: its result as a JSON line (serialized at once:
+    a shard's results as objects took tens of MB), its keys (:func:`document_shard_keys`), and stats:
+    seconds per stage, files cleaned, files reused, and which results can be reused later.
+    ``sources`` maps a sha256 to an earlier shard file holding that file's result: it is taken
+    from there (under this path) instead."""
     found = _results_from(sources or {}, {f.sha256 for f in files if not f.problem})
-    results = []
+    lines, keys, reusable = [], [], set()
     timings: Counter[str] = Counter()
     cleaned = reused = 0
     for n, f in enumerate(files):
@@ -109,14 +112,15 @@ def clean_shard(raw_dir: Path, files: list[RawFile], config: Config, sources: di
             result["signature"] = document_signature(result)
             timings.update(spent)
             cleaned += 1
-        results.append(result)
+        lines.append(dumps(result))
+        keys.append(document_shard_keys(result, config))
+        if not f.problem and not (result["document"]["reason"] or "").startswith(NOT_REUSABLE):
+            reusable.add(result["document"]["sha256"])
         if progress:
             progress(n + 1, len(files))
-    reusable = sorted({r["document"]["sha256"] for r, f in zip(results, files, strict=True)
-                       if not f.problem and not (r["document"]["reason"] or "").startswith(NOT_REUSABLE)})
     stages = {k: round(v, 4) for k, v in sorted(timings.items())}
-    return results, {"stages": stages, "files_cleaned": cleaned, "files_reused": reused,
-                     "config_hash": config.hash, "pipeline_version": __version__, "reusable": reusable}
+    return lines, keys, {"stages": stages, "files_cleaned": cleaned, "files_reused": reused,
+                         "config_hash": config.hash, "pipeline_version": __version__, "reusable": sorted(reusable)}
 
 
 def _results_from(sources: dict[str, Path], wanted: set[str]) -> dict[str, dict[str, Any]]:
@@ -131,16 +135,16 @@ def _results_from(sources: dict[str, Path], wanted: set[str]) -> dict[str, dict[
     return found
 
 
-def shard_keys(results: list[dict[str, Any]], config: Config) -> list[list[Any]]:
-    """What corpus-wide decisions (site chrome, dedup) need of a shard's documents: small keys."""
-    return [[site_keys(r, config["site_chrome"]["max_chars"]).to_json(),
-             document_keys(r, config["dedup"]["min_chars"]).to_json()] for r in results]
+def document_shard_keys(result: dict[str, Any], config: Config) -> list[Any]:
+    """What corpus-wide decisions (site chrome, dedup) need of a document: small keys."""
+    return [site_keys(result, config["site_chrome"]["max_chars"]).to_json(),
+            document_keys(result, config["dedup"]["min_chars"]).to_json()]
 
 
 def _keys(layout: Layout, key: str, config: Config) -> list[tuple[SiteKeys, DocumentKeys]]:
     keys = read_keys(layout.keys_file(key))
     if keys is None:  # lost or damaged: derived again from the shard itself
-        keys = shard_keys(list(iter_shard(layout.shard_file(key))), config)
+        keys = [document_shard_keys(r, config) for r in iter_shard(layout.shard_file(key))]
     return [(SiteKeys.from_json(s), DocumentKeys.from_json(d)) for s, d in keys]
 
 

@@ -38,7 +38,7 @@ import socket
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -362,11 +362,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_shard(path: Path, results: Iterable[dict[str, Any]]) -> None:
-    """A shard's document results as zstandard JSON lines.
+def write_shard(path: Path, lines: list[bytes]) -> None:
+    """A shard's document results (JSON lines, :func:`dumps`) compressed with zstandard.
 
     The caller provides atomicity (the Luigi task writes to its target's temporary path)."""
-    path.write_bytes(zstandard.ZstdCompressor(level=3).compress(b"".join(dumps(r) for r in results)))
+    path.write_bytes(zstandard.ZstdCompressor(level=3).compress(b"".join(lines)))
 
 
 def write_stats(path: Path, stats: dict[str, Any]) -> None:

@@ -104,10 +104,10 @@ class CleanShard(_PlanTask):
             files = plan.shards[key]
             progress = functools.partial(self._progress, key, done, total)
             _remove_leftovers(self.layout.shards, key, ())  # not written: whatever is there is stale
-            results, counts = batch.clean_shard(Path(self.raw_dir), files, config, sources, progress)
-            write_keys(self.layout.keys_file(key), batch.shard_keys(results, config))
+            lines, keys, counts = batch.clean_shard(Path(self.raw_dir), files, config, sources, progress)
+            write_keys(self.layout.keys_file(key), keys)
             with target.temporary_path() as tmp:
-                write_shard(Path(tmp), results)
+                write_shard(Path(tmp), lines)
                 counts["shard_sha256"] = file_sha256(Path(tmp))
             write_stats(self.layout.stats_file(key), counts)
             done += len(files)
