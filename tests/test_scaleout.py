@@ -200,13 +200,14 @@ def test_three_workers_one_killed_publish_once_and_match_a_local_run(tmp_path: P
         victim, survivors = workers[2], workers[:2]
 
         def victim_mid_shard() -> tuple[str, int, int] | None:
-            """(shard key, files done, files) of a shard the victim is running, at most half done."""
+            """(shard key, files done, files) of a shard the victim is running, at most a quarter
+            done (the rest of the shard outlasts the poll and the kill, also on a loaded host)."""
             for task in task_list(port, "RUNNING").values():
                 message = re.fullmatch(r"shard (\w+): (\d+)/(\d+) files", task["status_message"] or "")
                 if f"pid={victim.pid})" in (task["worker_running"] or "") and message:
                     done, total = int(message[2]), int(message[3])
                     assert 0 <= task["progress_percentage"] <= 100  # Luigi's progress is visible too
-                    if 0 < done <= total // 2:
+                    if 0 < done <= total // 4:
                         return message[1], done, total
             return None
 
