@@ -754,9 +754,12 @@ def _reread_utf8(run: str) -> tuple[str, bool] | None:
     or ``None`` when no reading is plausible. A reading is convincing when the whole run is valid
     UTF-8 with Han characters in it, all of them known to the lexicon, and no letters of other
     scripts (``鋼板，`` is the UTF-8 of ``䓰壬``, ``夥伴。`` of ``ⷰ顣``), or, if bytes were lost, when
-    its Han characters are clearly more common than the run's and at most a quarter of it is lost;
-    a run without Han (``銆�`` for ``。``) never is. Cached: clean text repeats its rare characters
-    (``鐘。``), each a search over all the characters lost bytes could have been."""
+    its Han characters are clearly more common than the run's, at most a quarter of it is lost and
+    the run shows the loss (:func:`_lossy_evidence`); a run without Han (``銆�`` for ``。``) never
+    is. A reading that lost bytes must be one a GBK decoder could have turned into the run
+    (:func:`_could_become`; its lost characters are chosen again when the lexicon's are not).
+    Cached: clean text repeats its rare characters (``鐘。``), each a search over all the
+    characters lost bytes could have been."""
     if not all(_is_run_char(c) for c in run):
         return None
     original = _han_mean(run)
@@ -788,7 +791,7 @@ def _reread_utf8(run: str) -> tuple[str, bool] | None:
 
 def _lossy_evidence(run: str) -> bool:
     """Whether ``run`` can say it is UTF-8 that lost bytes: a mark where they were (``?``, U+FFFD),
-    or two odd characters. One rare character before a full stop (``瑾。``) reads as too many
+    or two Han characters. One rare character before a full stop (``瑾。``) reads as too many
     things that lost two bytes silently (``說衣``, whose lost pair GBK has no character for)."""
     return _MARK.search(run) is not None or sum(map(is_han, run)) >= 2
 
