@@ -2027,11 +2027,11 @@ _LOST_SPAN = re.compile(
 _TRAIL_SPAN = re.compile(f"\\?(?<!\\?\\?\\?)(?<=[{HAN}?]\\?)\\?*([\x40-\x7e])(?=[{HAN}])")
 _PUA_SPAN = re.compile(f"(?<=[{HAN}])[\ue000-\uf8ff]+|[\ue000-\uf8ff]+(?=[{HAN}])")
 _QUESTION_WORD = "吗呢吧啊呀嘛么谁哪啥嗎麼誰"
-# ``??`` between Han characters, or before a digit: a character whose two GBK bytes were both
-# lost (``总投??0.1亿`` for ``总投资50.1亿``, the lead byte lost and an ASCII byte swallowed with
-# the orphaned trail). Not after a question word, where it is as likely a real double question
-# mark (``为什么??这件事``).
-_LOST_CHAR = re.compile(f"\\?(?<=[{HAN}]\\?)(?<![{_QUESTION_WORD}]\\?)\\?{{1,2}}(?=[{HAN}0-9])")
+# ``??`` between Han characters, or before a number: a character whose two GBK bytes were both
+# lost (``总投??0.1亿`` for ``总投资50.1亿``, ``车辆??.2万`` for ``车辆达1.2万``: the lead byte lost
+# and an ASCII byte swallowed with the orphaned trail). Not after a question word, where it is as
+# likely a real double question mark (``为什么??这件事``).
+_LOST_CHAR = re.compile(f"\\?(?<=[{HAN}]\\?)(?<![{_QUESTION_WORD}]\\?)\\?{{1,2}}(?=[{HAN}0-9]|\\.[0-9])")
 # A ``?`` (not after a question word) and, within a few characters, another ``?`` or an ASCII
 # character: what gbk-shift leaves where it could not re-read a shifted run (``頭?屠?物``).
 _SHIFT_SPAN = re.compile(
@@ -2047,11 +2047,11 @@ def find_corruption(text: str) -> list[tuple[int, int, str]]:
     Kinds: ``lost-bytes`` (``?`` runs inside Han text with a surviving trail byte, ruby debris or
     a following ``。，、；：``, which never follow a question mark; ``?/tag>`` where the ``<`` was
     swallowed; a ``?`` followed within six characters by another ``?`` or an ASCII character, a
-    shifted run gbk-shift could not re-read), ``lost-char`` (``??`` between Han characters, not after a question word),
-    ``replacement-char``
-    (U+FFFD), ``kunkao`` (锟斤拷: U+FFFD written as UTF-8 and read as GBK), ``tangtang`` (烫烫烫/
-    屯屯屯: uninitialised memory read as GBK), ``mojibake`` (what ftfy's badness still flags, private
-    use characters in Han text, and runs dense in UTF-8-as-GBK characters).
+    shifted run gbk-shift could not re-read), ``lost-char`` (``??`` after Han and before Han or a
+    number, not after a question word), ``replacement-char`` (U+FFFD), ``kunkao`` (锟斤拷: U+FFFD
+    written as UTF-8 and read as GBK), ``tangtang`` (烫烫烫/屯屯屯: uninitialised memory read as
+    GBK), ``mojibake`` (what ftfy's badness still flags, private use characters in Han text, and
+    runs dense in UTF-8-as-GBK characters).
 
     >>> find_corruption("取得成效??h裡，锟斤拷，烫烫烫")
     [(4, 7, 'lost-bytes'), (9, 12, 'kunkao'), (13, 16, 'tangtang')]

@@ -511,6 +511,7 @@ def test_lost_bytes_without_a_clear_winner_is_left(text):
     ("内存烫烫烫烫烫", "tangtang"),
     ("内存屯屯屯屯", "tangtang"),
     ("本?h委員會", "lost-bytes"),
+    ("日均通关车辆??.2万辆次", "lost-char"),  # 达 and the 1 after it lost (seed 13)
     ("工作?xiōng)斦?局", "lost-bytes"),
     ("責任編輯:王某?。?/span>", "lost-bytes"),
     ("国家\ue15e统计", "mojibake"),
