@@ -164,6 +164,11 @@ class Publish(_PlanTask):
 
 
 FAILURES: list[str] = []  # why tasks failed in this process, for the one-line error of the CLI
+# Seconds a worker under luigid waits without work before it starts a new round (Luigi's
+# ``[worker] max_keep_alive_idle_duration`` where the Luigi config sets it): a round checks every
+# shard of the plan again.
+IDLE_ROUND = 60
+STALLED_ROUNDS = 2  # rounds in a row with the corpus pending and no task running or failed anywhere, at most
 
 
 @luigi.Task.event_handler(luigi.Event.FAILURE)
@@ -179,9 +184,14 @@ def build(publish: Publish, workers: int, scheduler_host: str | None, scheduler_
     Under ``luigid`` a worker stays while shards it needs are pending or held by other workers
     (Luigi's ``keep_alive``), and while another worker publishes it waits, round after round,
     until the corpus is published; a publisher that dies meanwhile is replaced by the next round.
-    ``shards`` (to clean) sizes the batches of shards a worker takes at once. An unreachable
-    scheduler raises ``ConnectionError``. Task failures are collected in
-    ``FAILURES`` (Luigi's own log with tracebacks only when ``verbose``).
+    A round also ends after ``IDLE_ROUND`` seconds without work: luigid can be left holding a
+    shard of a killed worker's batch as pending with no worker allowed to run it (seen under load:
+    every survivor waited for it forever), and a new round hands luigid the graph again, the
+    shard done. A worker gives up when the corpus stays pending with no task running or waiting
+    for a retry anywhere for more than ``STALLED_ROUNDS`` rounds. ``shards`` (to clean) sizes the
+    batches of shards a worker takes at once. An unreachable scheduler raises
+    ``ConnectionError``. Task failures are collected in ``FAILURES`` (Luigi's own log with
+    tracebacks only when ``verbose``).
     """
     FAILURES.clear()
     CleanShard.max_batch_size = batch_size(shards, workers)
@@ -191,14 +201,22 @@ def build(publish: Publish, workers: int, scheduler_host: str | None, scheduler_
         return bool(luigi.build([publish], local_scheduler=True, **kwargs))
     socket.create_connection((scheduler_host, scheduler_port), timeout=10).close()  # fail fast
     luigi.configuration.get_config().set("worker", "keep_alive", "true")
+    if not luigi.configuration.get_config().has_option("worker", "max_keep_alive_idle_duration"):
+        luigi.configuration.get_config().set("worker", "max_keep_alive_idle_duration", str(IDLE_ROUND))
     scheduler = luigi.rpc.RemoteScheduler(f"http://{scheduler_host}:{scheduler_port}")
+    stalled = 0
     try:
         while True:
             ok = luigi.build([publish], scheduler_host=scheduler_host, scheduler_port=scheduler_port, **kwargs)
             if publish.complete():
                 return True
             status = scheduler.task_list(search=publish.plan_id).get(publish.task_id, {}).get("status")
-            if not ok or status not in ("RUNNING", "FAILED"):  # neither being published nor to be retried
+            if not ok or status not in ("RUNNING", "FAILED", "PENDING"):  # nothing left that could publish it
+                return False
+            # pending, nothing running or awaiting a retry anywhere: the next round hands luigid the graph again
+            busy = status != "PENDING" or any(scheduler.task_list(status=s) for s in ("RUNNING", "FAILED"))
+            stalled = 0 if busy else stalled + 1
+            if stalled > STALLED_ROUNDS:
                 return False
             time.sleep(1)
     except luigi.rpc.RPCError as e:

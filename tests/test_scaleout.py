@@ -49,6 +49,7 @@ prune_on_get_work = true
 [worker]
 wait_interval = 0.2
 wait_jitter = 0.3
+max_keep_alive_idle_duration = 5
 """
 
 PLACES = ["东城区", "西湖镇", "北港新区", "南山街道", "河西村", "新桥开发区", "老城区", "滨江片区", "青石乡"]
