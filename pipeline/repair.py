@@ -237,21 +237,11 @@ def _han_right(text: str, i: int, n: int = 3) -> str:
 
 
 @cache
-def _gbk_pair(lead: int, trail: int) -> str:
-    """The character GBK encodes as ``lead trail`` ('' when that pair is not a character)."""
+def _gbk_pair(lead: int, trail: int, codec: str = "gbk") -> str:
+    """The character GBK encodes as ``lead trail`` ('' when that pair is not a character). With
+    ``codec="gb18030"`` GBK's user-defined pairs read as private-use characters too."""
     try:
-        ch = bytes((lead, trail)).decode("gbk")
-    except UnicodeDecodeError:
-        return ""
-    return ch if len(ch) == 1 else ""
-
-
-@cache
-def _gb18030_pair(lead: int, trail: int) -> str:
-    """The character GB18030 reads ``lead trail`` as ('' when the pair starts no character of two
-    bytes): GBK's characters, and private-use ones for its user-defined pairs."""
-    try:
-        ch = bytes((lead, trail)).decode("gb18030")
+        ch = bytes((lead, trail)).decode(codec)
     except UnicodeDecodeError:
         return ""
     return ch if len(ch) == 1 else ""
@@ -852,7 +842,7 @@ def _could_become(reading: str, run: str) -> bool:
             if j < len(want) and want[j] == chr(raw[i]):
                 todo.append((i + 1, j + 1))
             continue
-        ch = _gb18030_pair(raw[i], raw[i + 1]) if i + 1 < len(raw) else ""
+        ch = _gbk_pair(raw[i], raw[i + 1], "gb18030") if i + 1 < len(raw) else ""
         if not ch or "\ue000" <= ch <= "\uf8ff":  # a decoder may fail here: the byte dropped, or the pair
             todo += [(i + 1, j), (i + 2, j)] if i + 1 < len(raw) else [(i + 1, j)]
         if ch and j < len(want) and want[j] == ch:
@@ -1987,9 +1977,9 @@ def is_suspect(text: str) -> bool:
 
 def suspicions(text: str) -> frozenset[str]:
     """The kinds of damage :func:`is_suspect` sees in ``text`` (``single``, ``escape``, ``lost``,
-    ``loss``, ``latin``, ``swap``, ``foreign``): a fix none of whose ``FIX_NEEDS`` is among them returns
-    ``text`` unchanged. Each kind is a search of its own (mojibake matches at every character), from
-    where the first of any kind was found.
+    ``loss``, ``latin``, ``swap``, ``foreign``): a fix none of whose ``FIX_NEEDS`` is among them
+    returns ``text`` unchanged. Each kind is a search of its own (mojibake matches at every
+    character), from where the first of any kind was found.
 
     >>> sorted(suspicions("會?h要求，ÖÐ¹ú")), suspicions("中国的新闻。")
     (['latin', 'lost'], frozenset())
@@ -2001,9 +1991,9 @@ def suspicions(text: str) -> frozenset[str]:
 
 # The kinds of suspicion (:func:`suspicions`) that can make each fix act: gbk-mojibake reads back
 # UTF-8-as-GBK characters and GBK read as Latin; the swaps need a strong suspect, a lone foreign
-# character or two suspects; ftfy's
-# fix needs its badness; double-mojibake runs these four again; gbk-shift and lost-bytes need a
-# ``?`` with what lost bytes leave after it; entities an ``&`` or ``\\u`` escape.
+# character or two suspects; ftfy's fix needs its badness; double-mojibake runs these four again;
+# gbk-shift and lost-bytes need a ``?`` with what lost bytes leave after it; entities an ``&`` or
+# ``\\u`` escape.
 FIX_NEEDS = {
     "entities": frozenset({"escape"}),
     "gbk-mojibake": frozenset({"single", "latin"}),
