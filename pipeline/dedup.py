@@ -154,6 +154,8 @@ NUM_PERM = 128
 SHINGLE = 5
 SIGNATURE_CHARS = 4000  # the head of a document is enough to recognise a re-edited copy
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_PRIME = np.uint64(1000003)  # the rolling hash's base
+_MIX_SHIFT, _BIN_BITS, _BIN_MASK = np.uint64(20), np.uint64(7), np.uint64(NUM_PERM - 1)  # 128 bins: 7 bits
 _EMPTY = np.iinfo(np.uint64).max
 
 
@@ -171,16 +173,21 @@ def signature(text: str) -> list[int]:
     n = len(points) - SHINGLE + 1
     if n < 1:
         return []
-    hashes = np.zeros(n, dtype=np.uint64)
-    for k in range(SHINGLE):
-        hashes = hashes * np.uint64(1000003) + points[k:k + n]
-    mixed = (hashes * _GOLDEN) >> np.uint64(20)
-    bins = (mixed % np.uint64(NUM_PERM)).astype(np.intp)
+    hashes = points[:n].copy()  # in place from here: no temporary array per step
+    for k in range(1, SHINGLE):
+        hashes *= _PRIME
+        hashes += points[k:k + n]
+    hashes *= _GOLDEN
+    hashes >>= _MIX_SHIFT
+    bins = (hashes & _BIN_MASK).astype(np.intp)
+    hashes >>= _BIN_BITS
     sig = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
-    np.minimum.at(sig, bins, mixed >> np.uint64(7))
-    filled, empty = np.flatnonzero(sig != _EMPTY), np.flatnonzero(sig == _EMPTY)
-    donor = filled[np.searchsorted(filled, empty) % len(filled)]  # densify: the next filled bin, circularly
-    sig[empty] = sig[donor] + ((empty - donor) % NUM_PERM).astype(np.uint64)
+    np.minimum.at(sig, bins, hashes)
+    empty = np.flatnonzero(sig == _EMPTY)
+    if len(empty):  # densify: the next filled bin, circularly
+        filled = np.flatnonzero(sig != _EMPTY)
+        donor = filled[np.searchsorted(filled, empty) % len(filled)]
+        sig[empty] = sig[donor] + ((empty - donor) % NUM_PERM).astype(np.uint64)
     return sig.tolist()
 
 
