@@ -76,9 +76,7 @@ def _repair(blocks: list[Block], config: Config) -> None:
     fixes = [(name, fix) for name, fix in REPAIRS if name in enabled]
     for block in blocks:
         seen = suspicions(block.text)  # most paragraphs are clean: one regex search, no fix runs
-        if not seen:
-            continue
-        for name, fix in fixes:
+        for name, fix in fixes if seen else ():
             if not seen & FIX_NEEDS[name]:  # it would return the text unchanged
                 continue
             before = block.text
@@ -86,6 +84,8 @@ def _repair(blocks: list[Block], config: Config) -> None:
                 if guessed(name, before):
                     block.flag(GUESSED)
                 seen = suspicions(block.text)  # what the next fixes see has changed
+        if not seen:
+            block.gate_passed = block.text
 
 
 def _ruby(blocks: list[Block], config: Config) -> None:
@@ -124,7 +124,8 @@ def _normalize(blocks: list[Block], config: Config) -> None:
         if steps and not is_settled(block.text):
             for op, step in steps:
                 block.apply(op, step(block.text))
-        if find_corruption(block.text):
+        # find_corruption finds nothing where the repair gate saw nothing: asked only of text that changed since
+        if block.text != block.gate_passed and find_corruption(block.text):
             block.flag(UNREPAIRED)
 
 

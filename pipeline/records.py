@@ -32,6 +32,7 @@ class Block:
     trace: list[tuple[str, str, str]] = field(default_factory=list)  # (op, before, after)
     flags: list[str] = field(default_factory=list)
     script_in: str = "none"
+    gate_passed: str | None = None  # the text as the repair gate last found nothing suspect in it
 
     def apply(self, op: str, new_text: str) -> bool:
         """Replace the text if the op changed it, recording the op; True if it changed."""
