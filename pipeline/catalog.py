@@ -21,16 +21,18 @@ from typing import Any
 
 import orjson
 
-SCHEMA = """
+TABLES = """
 CREATE TABLE documents (id TEXT PRIMARY KEY, path TEXT, sha256 TEXT, status TEXT, reason TEXT,
                         title TEXT, published TEXT, encoding TEXT, paragraphs INTEGER, record TEXT, part TEXT);
 CREATE TABLE paragraphs (id TEXT PRIMARY KEY, doc_id TEXT, idx INTEGER, kind TEXT, text TEXT,
                          path TEXT, start INTEGER, end INTEGER, record TEXT);
-CREATE INDEX documents_part ON documents(part);
-CREATE INDEX paragraphs_doc ON paragraphs(doc_id);
 CREATE VIRTUAL TABLE paragraphs_fts USING fts5(text, content='paragraphs', content_rowid='rowid',
                                                tokenize='trigram', detail=none, columnsize=0);
 """
+# Created once the rows of a catalog built whole are in: a bulk insert that keeps them up to date
+# as it goes took 0.8 s at 50 MB, against 0.5 s plus 0.06 s to create them after.
+INDEXES = ("CREATE INDEX documents_part ON documents(part)", "CREATE INDEX paragraphs_doc ON paragraphs(doc_id)")
+SCHEMA = TABLES + "".join(f"{index};\n" for index in INDEXES)
 
 
 AUTOMERGE = 4  # FTS5's default: merge index segments once this many of one size are there
@@ -60,7 +62,7 @@ class Catalog:
         self.full_text = full_text  # False: rows only, for a process whose rows are merged (:meth:`merge`)
         if previous is None or not previous.is_file() or not (keep_parts or patches):
             self.con = sqlite3.connect(path, check_same_thread=False)
-            self.con.executescript(SCHEMA)
+            self.con.executescript(TABLES)
             self._automerge(0)  # built whole: no merging of index segments while it is built
         else:
             self._start_from(previous, path, keep_parts or set(), patches or {})
@@ -180,6 +182,9 @@ class Catalog:
     def _finish(self) -> None:
         self._flush()
         if self.full_text:
+            if self.old is None:
+                for index in INDEXES:
+                    self.con.execute(index)
             self._index()
             self._automerge(AUTOMERGE)  # a catalog updated from this one merges as it goes
         self.con.commit()
