@@ -321,11 +321,17 @@ def _cp1252_byte_table() -> dict[str, int]:
 
 
 _CP1252 = _cp1252_byte_table()
+_TO_LATIN1 = str.maketrans({c: chr(b) for c, b in _CP1252.items()})
 _UTF8_PAIRS = _utf8_lead_pairs()
 _LATIN_LEADS = re.escape("".join(c for c, b in _CP1252.items() if 0x81 <= b <= 0xFE))
 _LATIN_TRAILS = re.escape("".join(c for c, b in _CP1252.items() if b <= 0xFE)) + "\x40-\x7e"
 _LATIN_RUN = re.compile(f"(?:[{_LATIN_LEADS}][{_LATIN_TRAILS}])+")
 _RUN = re.compile("[^\x00-\x3e\x40-\x7f]+")
+
+
+def _latin_bytes(run: str) -> bytes:
+    """The bytes Latin-1/Windows-1252 characters stand for (other characters up to U+00FF as themselves)."""
+    return run.translate(_TO_LATIN1).encode("latin-1")
 
 
 # Every pattern of ftfy's badness heuristic holds a character of its mojibake categories (leaving
@@ -453,6 +459,11 @@ def fix_mojibake(text: str) -> str:
 
 
 _HIGH_RUN = re.compile(f"[{re.escape(''.join(_CP1252))}]{{2,}}")
+# Runs of well-formed UTF-8 characters of two bytes or more (the Unicode standard's table of
+# well-formed byte sequences: no overlong forms, surrogates or code points past U+10FFFF).
+_UTF8_MULTIBYTE = re.compile(rb"(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+                             rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                             rb"|\xf4[\x80-\x8f][\x80-\xbf]{2})+")
 
 
 def _utf8_pieces(run: str) -> list[tuple[int, int, str]]:
@@ -463,24 +474,7 @@ def _utf8_pieces(run: str) -> list[tuple[int, int, str]]:
     >>> _utf8_pieces("“ä¸\xadå\x9b½”")
     [(1, 7, '中国')]
     """
-    raw = bytes(_CP1252[c] for c in run)
-    out: list[tuple[int, int, str]] = []
-    i = 0
-    while i < len(raw):
-        n = _utf8_len(raw[i])
-        try:
-            ch = raw[i : i + n].decode() if n >= 2 else ""
-        except UnicodeDecodeError:
-            ch = ""
-        if not ch:
-            i += 1
-            continue
-        if out and out[-1][1] == i:
-            out[-1] = (out[-1][0], i + n, out[-1][2] + ch)
-        else:
-            out.append((i, i + n, ch))
-        i += n
-    return out
+    return [(m.start(), m.end(), m.group().decode()) for m in _UTF8_MULTIBYTE.finditer(_latin_bytes(run))]
 
 
 def _reads_chinese(text: str, depth: int = 1) -> bool:
@@ -853,7 +847,7 @@ def _could_become(reading: str, run: str) -> bool:
 def _gbk_from_latin(run: str) -> str | None:
     """The GBK reading of a run of Latin-1/Windows-1252 characters, if it is printable text."""
     try:
-        text = bytes(_CP1252.get(c, ord(c)) for c in run).decode("gbk")
+        text = _latin_bytes(run).decode("gbk")
     except UnicodeDecodeError:
         return None
     return text if text.isprintable() and not any("\ue000" <= c <= "\uf8ff" for c in text) else None
