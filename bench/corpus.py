@@ -1,8 +1,12 @@
 """A reproducible crawl-like corpus for benchmarks, generated from a seed.
 
-Sentences come from the sample pages in raw/ (our own text), recombined into articles and
-wrapped in the mix a crawl gives: HTML portals and flattened text dumps; UTF-8, GBK, Big5,
-UTF-16; Simplified and Traditional; portal chrome; mojibake and lost bytes at low rates.
+Clauses of the sample pages in raw/ (our own text) are recombined into sentences, so that every
+article is its own text, and wrapped in the mix a crawl gives: HTML portals and flattened text
+dumps; UTF-8, GBK, Big5, UTF-16; Simplified and Traditional; portal chrome; mojibake at a low
+rate; and reposts: about one article in twelve is an earlier one published again on another
+site (in another encoding, script or markup), a third of those edited (a paragraph dropped or a
+new headline: near duplicates). An article's text depends on (seed, number) alone, so a corpus
+generated later can repost the articles of an earlier one (``reposts_of``).
 """
 
 from __future__ import annotations
@@ -34,9 +38,45 @@ def sentence_pool() -> list[str]:
     return sorted(pool)
 
 
-def article(rng: random.Random, pool: list[str]) -> tuple[str, list[str]]:
-    title = rng.choice(pool)[:20].rstrip("，。")
-    paras = ["".join(rng.choice(pool) for _ in range(rng.randint(2, 5))) for _ in range(rng.randint(4, 12))]
+def clause_pool() -> list[str]:
+    """The clauses (between ``，`` and ``。``) of the sample sentences: 226 of them."""
+    return sorted({c for s in sentence_pool() for c in s.rstrip("。").split("，") if len(c) >= 4})
+
+
+PLACES = ["北京", "上海", "广州", "深圳", "杭州", "南京", "成都", "重庆", "武汉", "西安", "天津", "苏州", "长沙",
+          "郑州", "青岛", "厦门", "昆明", "合肥", "福州", "济南", "沈阳", "大连", "宁波", "无锡", "南宁", "贵阳",
+          "兰州", "太原"]
+REPOST = 1 / 12  # share of articles that are an earlier article published again
+EDITED = 1 / 3  # share of reposts that were edited on the way
+
+
+def article_text(seed: int, number: int, clauses: list[str]) -> tuple[str, list[str]]:
+    """Headline and paragraphs of article ``number`` of the corpus of ``seed``: sentences of two to
+    four clauses, paragraphs of two to four sentences."""
+    rng = random.Random(f"{seed}/{number}/text")
+
+    def sentence() -> str:
+        return "，".join(rng.choice(clauses) for _ in range(rng.randint(2, 4))) + "。"
+
+    title = f"{rng.choice(PLACES)}：{rng.choice(clauses)}，{rng.choice(clauses)}"
+    return title, ["".join(sentence() for _ in range(rng.randint(2, 4))) for _ in range(rng.randint(4, 12))]
+
+
+def article(rng: random.Random, seed: int, number: int, clauses: list[str],
+            reposts_of: tuple[int, int] | None) -> tuple[str, list[str]]:
+    """The text of page ``number``: its own article, or a repost of an earlier one of this corpus
+    or of ``reposts_of`` (seed, files), a third of them edited."""
+    if rng.random() >= REPOST or not (number or reposts_of):
+        return article_text(seed, number, clauses)
+    if reposts_of and (not number or rng.random() < 0.5):
+        title, paras = article_text(reposts_of[0], rng.randrange(reposts_of[1]), clauses)
+    else:
+        title, paras = article_text(seed, rng.randrange(number), clauses)
+    if rng.random() < EDITED:
+        if rng.random() < 0.5 and len(paras) > 4:
+            del paras[rng.randrange(len(paras))]
+        else:
+            title = f"{rng.choice(PLACES)}：{rng.choice(clauses)}"
     return title, paras
 
 
@@ -68,24 +108,30 @@ def render(rng: random.Random, title: str, paras: list[str], html: bool) -> str:
 ENCODINGS = [("utf-8", 50), ("gbk", 25), ("big5", 12), ("utf-16", 5), ("utf-8-sig", 8)]
 
 
-def generate(out: Path, megabytes: float, seed: int = 20261123) -> tuple[int, int]:
-    """Write about ``megabytes`` of raw pages under ``out``; returns (files, bytes)."""
-    rng = random.Random(seed)
-    pool = sentence_pool()
+SEED = 20261124
+GENERATOR = "g2"  # names the corpus directories: a corpus of an earlier generator is not reused
+
+
+def generate(out: Path, megabytes: float, seed: int = SEED,
+             reposts_of: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Write about ``megabytes`` of raw pages under ``out``; returns (files, bytes). With
+    ``reposts_of`` (the seed and file count of an earlier corpus), reposts may come from it too."""
+    clauses = clause_pool()
     s2t = get_converter("s2t")
     names, weights = zip(*ENCODINGS, strict=True)
     files = size = 0
     while size < megabytes * 1e6:
-        title, paras = article(rng, pool)
+        rng = random.Random(f"{seed}/{files}")
+        title, paras = article(rng, seed, files, clauses, reposts_of)
         encoding = rng.choices(names, weights)[0]
         traditional = encoding == "big5" or rng.random() < 0.1
-        if traditional:
-            title, paras = s2t.convert(title), [s2t.convert(p) for p in paras]
         if encoding in ("utf-8", "utf-8-sig"):
             paras = [damage(rng, p) for p in paras]
         html = rng.random() < 0.5
         text = render(rng, title, paras, html).replace("{charset}", "big5" if encoding == "big5" else
                                                      "gbk" if encoding == "gbk" else "utf-8")
+        if traditional:  # the whole page, chrome too, as a Traditional site writes it
+            text = s2t.convert(text)
         data = text.encode(encoding, errors="replace")
         path = out / f"site{files % 37:02d}" / f"{files:06d}.{'html' if html else 'txt'}"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,4 +139,3 @@ def generate(out: Path, megabytes: float, seed: int = 20261123) -> tuple[int, in
         files += 1
         size += len(data)
     return files, size
-

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from . import detection, opencc_compare, repair_rate, schedule
-from .corpus import generate
+from .corpus import GENERATOR, SEED, generate
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -89,11 +89,12 @@ def two_core_ceiling(raw: Path, files: int = 1500, rounds: int = 3) -> dict:
             "rounds": [round(r, 2) for r, _ in ratios]}
 
 
-def incremental(raw: Path, clean: Path, full_seconds: float, mb: float) -> dict:
-    """Add 1% new files to a built corpus and run again: the cost relative to the full run."""
+def incremental(raw: Path, clean: Path, full_seconds: float, mb: float, files: int) -> dict:
+    """Add 1% new files to a built corpus of ``files`` pages and run again: the cost relative to
+    the full run. The new pages repost old articles as often as the corpus's own pages do."""
     extra = WORK / "extra"
     shutil.rmtree(extra, ignore_errors=True)
-    generate(extra, mb * 0.01, seed=7)
+    generate(extra, mb * 0.01, seed=7, reposts_of=(SEED, files))
     target = raw / "zz-new"
     shutil.copytree(extra, target)
     try:
@@ -152,7 +153,7 @@ def main() -> int:
     results: dict = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                      f"Python {platform.python_version()}", "runs": []}
     for mb in args.mb:
-        raw = WORK / f"raw-{mb:g}mb"
+        raw = WORK / f"raw-{mb:g}mb-{GENERATOR}"
         if not raw.is_dir():
             generate(raw, mb)
         files_list = sorted(p for p in raw.rglob("*") if p.is_file())
@@ -172,7 +173,8 @@ def main() -> int:
         print(f"2 workers on 2 cores: {two['seconds']} s = {results['two_workers']['speedup']}x one worker; "
               "publishing (s): " + ", ".join(f"{k} {v}" for k, v in two["publishing"].items()) + " (one worker: "
               + ", ".join(f"{k} {v}" for k, v in results["runs"][-1]["publishing"].items()) + ")")
-    inc = incremental(raw, WORK / "clean", results["runs"][-1]["seconds"], results["runs"][-1]["mb"])
+    inc = incremental(raw, WORK / "clean", results["runs"][-1]["seconds"], results["runs"][-1]["mb"],
+                      results["runs"][-1]["files"])
     results["incremental_1pct"] = inc
     print(f"incremental run after adding 1% new files: {inc['seconds']} s = "
           f"{inc['fraction_of_full'] * 100:.1f}% of the full run ({inc['linked_parts']} of {inc['parts']} parts "
