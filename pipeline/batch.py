@@ -194,7 +194,7 @@ def assemble(layout: Layout, plan: Plan, config: Config, started: float, reuse: 
         children = writing.fork(processes if not (keep or patches) else 1)
         index = catalog.Catalog(directory / "catalog.sqlite", previous_dir / "catalog.sqlite" if previous_dir else None,
                                 keep, {old["id"]: (parts[key], changed) for key, (old, changed) in patches.items()},
-                                background=cores() > 1)
+                                background=cores() > len(children) + 1)  # on a core the writers leave over
         for key in writing.todo:
             if parts[key] in previous:
                 index.drop_part(parts[key])  # its files are damaged or gone: its catalog rows are written anew
