@@ -59,10 +59,26 @@ def _fold_chars() -> Callable[[str], str]:
     return get_converter("t2s").convert_chars
 
 
+FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, a third of the time on Chinese lines: the full-width
+    ASCII forms and the ideographic space (what NFKC changes in most of them) are replaced by what
+    NFKC makes of them, each with one ``str.replace``, and only a line still not in NFKC is
+    normalized (replacing a character by its compatibility form does not change the result).
+
+    >>> nfkc("（记者　王明）ＧＤＰ增长５％，①")
+    '(记者 王明)GDP增长5%,1'
+    """
+    for ch in set(FULLWIDTH.findall(text)):
+        text = text.replace(ch, " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0))
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 def match_key(text: str) -> str:
     """The form rules match against: NFKC, Simplified characters, single spaces."""
-    key = unicodedata.normalize("NFKC", text)
-    key = _fold_chars()(key)
+    key = _fold_chars()(nfkc(text))
     return SPACES.sub(" ", key).strip()
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import unicodedata
+
 import pytest
 
-from pipeline.boilerplate import RuleSet, match_key, parse_date, parse_metadata, remove_boilerplate
+from pipeline.boilerplate import RuleSet, match_key, nfkc, parse_date, parse_metadata, remove_boilerplate
 from pipeline.config import load_config
 from pipeline.records import Block
 
@@ -107,3 +110,14 @@ def test_a_verdict_is_what_the_rules_say_of_the_line(line: str) -> None:
 
 def test_a_line_longer_than_any_rule_gets_no_key() -> None:
     assert RULES.verdict(BODY * 4) == ("", None, False)
+
+
+def test_nfkc_equals_unicodedata():
+    """The fast path (full-width forms replaced, then a normalization check) gives NFKC exactly,
+    also where a replaced form meets a combining mark, Hangul jamo or other compatibility characters."""
+    rng = random.Random(7)
+    pool = [chr(c) for c in [*range(0xFF00, 0xFFF0), *range(0x3000, 0x3040), *range(0x4E00, 0x4E20), 0x301, 0x308,
+                             0x3099, 0x309A, 0x2460, 0x3231, 0x33A1, 0x2103, 0xAC00, 0x1100, 0x1161, 0x304B, 0xFB01,
+                             0x2126, 0x212B, 0xF900, 0x41, 0x61, 0x20, 0x2C]]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 12))) for _ in range(30_000)]
+    assert [t for t in texts if nfkc(t) != unicodedata.normalize("NFKC", t)] == []
