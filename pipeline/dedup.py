@@ -63,15 +63,6 @@ class DocumentKeys:
         keys = [self.keys[i:i + KEY_BYTES] for i in range(0, len(self.keys), KEY_BYTES)]
         return replace(self, keys=b"".join(NO_KEY if k in removed else k for k in keys))
 
-    def to_json(self) -> dict[str, Any]:
-        return {"order": list(self.order), "doc_id": self.doc_id, "keys": self.keys.hex(),
-                "signature": self.signature.hex()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DocumentKeys:
-        return cls((data["order"][0], data["order"][1]), data["doc_id"], bytes.fromhex(data["keys"]),
-                   bytes.fromhex(data["signature"]))
-
 
 def document_keys(result: dict[str, Any], min_chars: int) -> DocumentKeys:
     """A document result's keys; its paragraph ids must be ``paragraph_id(doc id, position)``."""

@@ -46,13 +46,6 @@ class SiteKeys:
     ok: bool  # only cleaned documents count as pages of their site
     lines: list[tuple[bytes, str]]  # (paragraph_key, HEAD | MIDDLE | TAIL)
 
-    def to_json(self) -> list[Any]:
-        return [self.site, self.ok, [[key.hex(), where] for key, where in self.lines]]
-
-    @classmethod
-    def from_json(cls, data: list[Any]) -> SiteKeys:
-        return cls(data[0], data[1], [(bytes.fromhex(key), where) for key, where in data[2]])
-
 
 def site_keys(result: dict[str, Any], max_chars: int) -> SiteKeys:
     """The keys of one document result. Body paragraphs longer than ``max_chars`` are the

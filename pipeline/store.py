@@ -425,13 +425,17 @@ def read_manifest(version_dir: Path) -> dict[str, Any]:
     return json.loads((version_dir / "manifest.json").read_text(encoding="utf-8"))
 
 
-def write_keys(path: Path, keys: list[list[Any]]) -> None:
-    _write_zst_json(path, keys)
+def write_keys(path: Path, packed: bytes) -> None:
+    """A shard's keys for the corpus-wide decisions, packed (``batch.pack_keys``), compressed."""
+    write_atomic(path, zstandard.ZstdCompressor(level=1).compress(packed))
 
 
-def read_keys(path: Path) -> list[list[Any]] | None:
-    """A shard's keys, or None when absent or unreadable (they are then derived from the shard)."""
-    return _read_zst_json(path)
+def read_keys(path: Path) -> bytes | None:
+    """A shard's packed keys, or None when absent or unreadable (they are then derived from the shard)."""
+    try:
+        return zstandard.ZstdDecompressor().decompress(path.read_bytes())
+    except (OSError, zstandard.ZstdError):
+        return None
 
 
 def write_plan(layout: Layout, plan: Plan) -> Path:
