@@ -4,9 +4,9 @@ SQLite FTS5 with the trigram tokenizer finds any Chinese substring of three or m
 without a word segmenter: the index (``detail=none``: which rows hold a trigram, not where; a
 third of the size and 40% less time to build than with positions; ``columnsize=0``: no column
 sizes, which only ranking would use, 7% less time; built with FTS5's automerge off, 15% less
-time for the same searches) gives the rows holding all of
-the query's trigrams, and ``instr`` keeps those holding the query itself. Shorter queries fall
-back to a substring scan. The catalog is derived data: the JSONL records stay the source of truth.
+time for the same searches) gives the rows holding all of the query's trigrams, and ``instr``
+keeps those holding the query itself. Shorter queries fall back to a substring scan. The
+catalog is derived data: the JSONL records stay the source of truth.
 """
 
 from __future__ import annotations

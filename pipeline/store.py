@@ -426,8 +426,9 @@ def read_manifest(version_dir: Path) -> dict[str, Any]:
 
 
 def write_keys(path: Path, packed: bytes) -> None:
-    """A shard's keys for the corpus-wide decisions, packed (``batch.pack_keys``), compressed."""
-    write_atomic(path, zstandard.ZstdCompressor(level=1).compress(packed))
+    """A shard's keys for the corpus-wide decisions, packed (``batch.pack_keys``), compressed with a
+    checksum (a damaged file fails to decompress instead of giving other keys)."""
+    write_atomic(path, zstandard.ZstdCompressor(level=1, write_checksum=True).compress(packed))
 
 
 def read_keys(path: Path) -> bytes | None:

@@ -280,12 +280,14 @@ def test_keys_read_back_as_derived_and_lost_or_damaged_keys_are_derived_again(tm
     assert {key: batch._keys(layout, key, settings) for key in plan.shards} == derived
     assert any(s.lines for keys in derived.values() for s, _ in keys)  # site-chrome lines were packed too
     assert any(d.signature for keys in derived.values() for _, d in keys)
-    first, second, third = sorted(plan.shards)[:3]
+    first, second, third, fourth = damaged = sorted(plan.shards)[:4]
     layout.keys_file(first).unlink()
     layout.keys_file(second).write_bytes(layout.keys_file(second).read_bytes()[:-9])  # cut short
     write_keys(layout.keys_file(third), b'[["harbor", true, [["%s", "head"]]]]' % (b"00" * 20))  # the old JSON
-    assert {key: batch._keys(layout, key, settings) for key in (first, second, third)} == \
-        {key: derived[key] for key in (first, second, third)}
+    flipped = bytearray(layout.keys_file(fourth).read_bytes())
+    flipped[len(flipped) // 2] ^= 0x01
+    layout.keys_file(fourth).write_bytes(flipped)
+    assert {key: batch._keys(layout, key, settings) for key in damaged} == {key: derived[key] for key in damaged}
     published = {f.name: f.read_bytes() for pattern in RECORD_GLOBS for f in (clean / "current").glob(pattern)}
     (clean / "current").unlink()
     shutil.rmtree(layout.versions)
