@@ -199,7 +199,8 @@ def _read_zst_json(path: Path) -> Any:
 
 
 def _write_zst_json(path: Path, value: Any) -> None:
-    write_atomic(path, zstandard.ZstdCompressor(level=1).compress(orjson.dumps(value)))
+    """With a checksum: a damaged file fails to decompress instead of giving other values."""
+    write_atomic(path, zstandard.ZstdCompressor(level=1, write_checksum=True).compress(orjson.dumps(value)))
 
 
 def read_inventory(path: Path) -> dict[str, list[Any]]:

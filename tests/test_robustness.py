@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from pipeline.batch import read_raw
 from pipeline.clean import clean_document
 from pipeline.config import load_config
-from pipeline.store import RawFile, file_sha256, fs_name, inventory, read_records, relpath, verify
+from pipeline.store import RawFile, file_sha256, fs_name, inventory, read_inventory, read_records, relpath, verify
 
 from .conftest import ROOT, jinghua
 from .test_properties import assert_accounted
@@ -481,3 +481,17 @@ def test_superseded_cache_files_do_not_pile_up(tmp_path: Path, monkeypatch: pyte
     load_or_build("tables-9999.pickle", lambda: 9)
     names = sorted(p.name for p in cache_dir().glob("*.pickle"))
     assert names == ["other-0001.pickle", "tables-0000.pickle", "tables-0004.pickle", "tables-9999.pickle"]
+
+
+def test_a_damaged_inventory_is_read_as_it_was_or_as_empty(published) -> None:
+    """Any flipped byte of the inventory (stat and sha256 of every raw file) either changes
+    nothing or makes it unreadable, so every file is hashed again: never another hash for a file,
+    which would quarantine it as changed at every run."""
+    path = published["clean"] / "cache" / "inventory.json.zst"
+    data, original = path.read_bytes(), read_inventory(path)
+    assert len(original) >= 2  # the files of the first run
+    for at in range(len(data)):
+        flipped = bytearray(data)
+        flipped[at] ^= 0x10
+        path.write_bytes(bytes(flipped))
+        assert read_inventory(path) in (original, {}), at
