@@ -73,6 +73,15 @@ def test_search_returns_rows_holding_the_query_not_just_its_trigrams(tmp_path: P
     assert [h["text"] for h in search(tmp_path / "c.sqlite", "乙丙丁")] == texts[:2]
 
 
+def test_search_is_case_sensitive_for_latin_letters(tmp_path: Path, config: Config) -> None:
+    texts = ["新款GPU芯片今日发布。", "新款gpu芯片的评测。", "另一个段落。"]
+    result = clean_document("\n".join(texts).encode("utf-8"), "site/a.txt", config).records()
+    _build(tmp_path / "c.sqlite", [result], background=False)
+    assert [h["text"] for h in search(tmp_path / "c.sqlite", "GPU芯片")] == texts[:1]
+    assert [h["text"] for h in search(tmp_path / "c.sqlite", "gpu芯片")] == texts[1:2]
+    assert [h["text"] for h in search(tmp_path / "c.sqlite", "PU")] == texts[:1]  # the substring scan, too
+
+
 def test_a_catalog_of_another_schema_is_not_updated(tmp_path: Path, config: Config) -> None:
     _build(tmp_path / "c.sqlite", _results(config, 3), background=False)
     assert reusable(tmp_path / "c.sqlite")
