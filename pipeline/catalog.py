@@ -62,7 +62,7 @@ class Catalog:
         self.worker: _Worker | None = None
         self.full_text = full_text  # False: rows only, for a process whose rows are merged (:meth:`merge`)
         if previous is None or not previous.is_file() or not (keep_parts or patches):
-            self.con = sqlite3.connect(path, check_same_thread=False)
+            self.con = _connect(path)
             self.con.executescript(TABLES)
             self._automerge(0)  # built whole: no merging of index segments while it is built
         else:
@@ -75,7 +75,7 @@ class Catalog:
         """The previous catalog, its kept parts as they are, its patched parts (old id -> new id and
         the documents written anew) renamed, and everything else taken out."""
         shutil.copyfile(previous, path)
-        self.con = sqlite3.connect(path, check_same_thread=False)
+        self.con = _connect(path)
         self.old = {}
         kept = set(keep_parts)
         for old_part, (new_part, changed) in sorted(patches.items()):
@@ -206,6 +206,16 @@ class Catalog:
             self.con.executemany("INSERT OR IGNORE INTO new_ids VALUES (?)", self.new_ids)
             self.con.execute("INSERT INTO paragraphs_fts(rowid, text) SELECT rowid, text FROM paragraphs "
                              "WHERE id IN (SELECT id FROM new_ids)")  # one statement: FTS5 indexes in bulk
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection for writing a catalog of a version being written: no rollback journal and no
+    syncs, as for the version's other files (a run killed before the version is published leaves
+    nothing published; one killed after it is done has nothing left to roll back)."""
+    con = sqlite3.connect(path, check_same_thread=False)
+    con.execute("PRAGMA journal_mode = OFF")
+    con.execute("PRAGMA synchronous = OFF")
+    return con
 
 
 class _Worker:
