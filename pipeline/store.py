@@ -190,26 +190,29 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
     return found
 
 
-def _read_zst_json(path: Path) -> Any:
-    """A zstandard-compressed JSON file, or None when absent or unreadable (the caller rebuilds it)."""
+def _read_zst(path: Path) -> bytes | None:
+    """A file :func:`_write_zst` wrote, or None when absent or damaged (the caller rebuilds it)."""
     try:
-        return orjson.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
-    except (OSError, ValueError, zstandard.ZstdError):
+        return zstandard.ZstdDecompressor().decompress(path.read_bytes())
+    except (OSError, zstandard.ZstdError):
         return None
 
 
-def _write_zst_json(path: Path, value: Any) -> None:
-    """With a checksum: a damaged file fails to decompress instead of giving other values."""
-    write_atomic(path, zstandard.ZstdCompressor(level=1, write_checksum=True).compress(orjson.dumps(value)))
+def _write_zst(path: Path, data: bytes) -> None:
+    """Compressed with a checksum: a damaged file fails to decompress instead of giving other bytes."""
+    write_atomic(path, zstandard.ZstdCompressor(level=1, write_checksum=True).compress(data))
 
 
 def read_inventory(path: Path) -> dict[str, list[Any]]:
     """The stat and hash of every raw file at the last run (empty when absent or damaged)."""
-    return _read_zst_json(path) or {}
+    data = _read_zst(path)
+    with suppress(ValueError):
+        return orjson.loads(data) if data else {}
+    return {}
 
 
 def write_inventory(path: Path, known: dict[str, list[Any]]) -> None:
-    _write_zst_json(path, known)
+    _write_zst(path, orjson.dumps(known))
 
 
 def ends_shard(path: str, shard_files: int) -> bool:
@@ -427,17 +430,13 @@ def read_manifest(version_dir: Path) -> dict[str, Any]:
 
 
 def write_keys(path: Path, packed: bytes) -> None:
-    """A shard's keys for the corpus-wide decisions, packed (``batch.pack_keys``), compressed with a
-    checksum (a damaged file fails to decompress instead of giving other keys)."""
-    write_atomic(path, zstandard.ZstdCompressor(level=1, write_checksum=True).compress(packed))
+    """A shard's keys for the corpus-wide decisions, packed (``batch.pack_keys``)."""
+    _write_zst(path, packed)
 
 
 def read_keys(path: Path) -> bytes | None:
-    """A shard's packed keys, or None when absent or unreadable (they are then derived from the shard)."""
-    try:
-        return zstandard.ZstdDecompressor().decompress(path.read_bytes())
-    except (OSError, zstandard.ZstdError):
-        return None
+    """A shard's packed keys, or None when absent or damaged (they are then derived from the shard)."""
+    return _read_zst(path)
 
 
 def write_plan(layout: Layout, plan: Plan) -> Path:
