@@ -1711,7 +1711,8 @@ def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
             if shifted:
                 if _reads_per_char(core) < _reads_per_char(run) + SHIFT_MARGIN:
                     continue
-            elif not (len(run) <= 2 and _all_common(core) and is_han(text[after : after + 1] or "?")):
+            elif not (len(run) <= 2 and _all_common(core) and is_han(text[after : after + 1] or "?")) or (
+                    end == "?" and run.isalnum()):  # "?3D?": spaces lost around a Latin word, no shift
                 continue  # a run of folded ASCII only: short, common characters, Chinese after it
             right = _han_right(text, after)
             first = _lost_lead(text, p, _gbk2(run[0])[0], (core + right)[:3], syllable)  # type: ignore[index]
@@ -1724,6 +1725,8 @@ def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
                 last = _choose((text[:p] + first + core)[-3:], _by_lead(last_lead), right) or "\ufffd"
             repair = first + core + last + absorbed
             score = _reads_per_char(_han_left(text, p) + repair + right)
+            if shifted and score <= _reads_per_char(_han_left(text, p) + run + right):
+                continue  # the run reads better with its neighbours as it is ("第三?场，?主": no shift)
             if best is None or score > best[2]:
                 best = (after, repair, score)
     return best
