@@ -7,14 +7,17 @@ non-zero without a traceback; ``--debug`` shows it.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from . import __version__
 from .config import ConfigError, load_config
 from .store import (
     Layout,
+    RawFile,
     RunLock,
     StoreError,
     dumps,
@@ -98,8 +102,18 @@ def _current(clean: str) -> Path:
     return layout.version_dir(version)
 
 
+def take_inventory(raw_dir: Path, inventory_file: Path, max_bytes: int, skip_hidden: bool, rebuild: bool
+                   ) -> list[RawFile]:
+    """The raw files, hashed where their stat changed since the inventory file, which is updated."""
+    known = {} if rebuild else read_inventory(inventory_file)
+    files = inventory(raw_dir, max_bytes, skip_hidden, known)
+    write_inventory(inventory_file, known)
+    return files
+
+
 def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
     from . import tasks
+    from .batch import cores
     from .clean import warm_up
 
     started = time.time()
@@ -118,9 +132,16 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
     if lock:
         lock.__enter__()
     try:
-        known = {} if rebuild else read_inventory(layout.inventory_file)
-        files = inventory(raw_dir, config["input"]["max_bytes"], config["input"]["skip_hidden"], known)
-        write_inventory(layout.inventory_file, known)
+        take = functools.partial(take_inventory, raw_dir, layout.inventory_file, config["input"]["max_bytes"],
+                                 config["input"]["skip_hidden"], rebuild)
+        warmed = cores() > 1
+        if warmed:  # the inventory in a process on one core while the tables load on another
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+                taken = pool.submit(take)
+                warm_up(config)
+                files = taken.result()
+        else:
+            files = take()
         reusable = {} if rebuild else reusable_results(layout, config.hash)
         plan = make_plan(files, config.hash, config["run"]["shard_files"], reusable)
         if rebuild:  # every cache goes: shards, the version itself
@@ -138,7 +159,8 @@ def cmd_run(args: argparse.Namespace, rebuild: bool = False) -> int:
                                 workers=args.workers)
         tasks.share_config(publish.config_file, config)
         if todo:  # the tables the stages load on first use, loaded before the stages are timed;
-            warm_up(config)  # with --workers N Luigi forks a process per task: loaded here, shared by all,
+            if not warmed:  # with --workers N Luigi forks a process per task: loaded here, shared by all,
+                warm_up(config)
             if args.workers > 1:
                 gc.freeze()  # and the children's garbage collector leaves them be (no copy-on-write of the heap)
         try:
