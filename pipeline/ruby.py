@@ -68,7 +68,11 @@ def remove_ruby(text: str) -> str:
 
     >>> remove_ruby("充分發(fā)揮作用，流入(流出)情況")
     '充分發揮作用，流入(流出)情況'
+    >>> remove_ruby("發(fā)(fā)揮")  # a reading given twice
+    '發揮'
     """
     if not may_have_ruby(text):
         return text
-    return RUBY.sub(_keep_char, text)
+    while (removed := RUBY.sub(_keep_char, text)) != text:
+        text = removed
+    return text

@@ -113,6 +113,7 @@ def test_clean_document_never_raises_and_accounts_for_every_line(data: bytes | s
 @given(TEXT)
 @example("發(fā)揮作用，流入(流出)情況")
 @example("連日來,各村(社區)報到:1,000人於10:56到場!")
+@example("发(fā)(fā)")  # a reading given twice: the second was left, then read as ruby in the second pass
 def test_clean_paragraph_is_idempotent(text: str) -> None:
     once = clean_paragraph(text, CONFIG).text
     twice = clean_paragraph(once, CONFIG).text
