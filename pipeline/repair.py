@@ -1711,8 +1711,8 @@ def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
             if shifted:
                 if _reads_per_char(core) < _reads_per_char(run) + SHIFT_MARGIN:
                     continue
-            elif not (len(run) <= 2 and _all_common(core) and is_han(text[after : after + 1] or "?")) or (
-                    end == "?" and run.isalnum()):  # "?3D?": spaces lost around a Latin word, no shift
+            elif not (len(run) <= 2 and run.isascii() and _all_common(core) and is_han(text[after : after + 1] or "?")
+                      ) or (end == "?" and run.isalnum()):  # "?3D?": spaces lost around a Latin word, no shift
                 continue  # a run of folded ASCII only: short, common characters, Chinese after it
             right = _han_right(text, after)
             first = _lost_lead(text, p, _gbk2(run[0])[0], (core + right)[:3], syllable)  # type: ignore[index]

@@ -258,6 +258,7 @@ def test_question_marks_anywhere_are_left_alone(line, inserts):
     "NBA总决赛第三?场，?主队以108比95取胜，总比分2比1领先。",  # "场，" one byte back: "页。"
     "学校新建了一间?3D?打印实验室",  # two "?" around a Latin word: spaces lost, not folded GBK bytes
     "今天的浓度为每立方米?35?微克",
+    "她?笑着说：?“??谢谢大家的关心！”",  # "“" between "?": no folded ASCII, nothing read one byte back
 ])
 def test_question_marks_found_by_the_property_test_are_left_alone(line):
     assert _chain(line) == line
