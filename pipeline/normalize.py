@@ -32,40 +32,60 @@ URL = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？；：（）]
 WIDE = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 WIDE_TABLE = str.maketrans(WIDE)
 ASCII_MARK = re.compile("[,:;?!()]")
-# An ASCII mark with Han (or CJK punctuation) on at least one side, across at most one space. No
-# character of that class is a digit, so a mark between digits (1,000 10:56) never matches. The
-# mark comes first, so that the search skips from mark to mark in C.
+# A run of ASCII marks (across at most one space between them) with Han or CJK punctuation on at
+# least one side, across at most one space: a mark beside Han is Han punctuation, and so is a mark
+# beside that one (``真的?!``, ``太好了!!!!``). No character of that class is a digit, so a mark
+# between digits (1,000 10:56) never matches. The mark comes first, so that the search skips from
+# mark to mark in C, and a run is taken from its first mark only, whole (possessive: no retries).
+_M = "[,:;?!()]"
 HAN_PUNCT = re.compile(
-    rf"[,:;?!()](?:(?<=[{HAN_OR_CJK_PUNCT}][,:;?!()])|(?<=[{HAN_OR_CJK_PUNCT}] [,:;?!()])"
-    rf"|(?= ?[{HAN_OR_CJK_PUNCT}]))"
+    rf"{_M}(?<!{_M}{_M})(?<!{_M} {_M})"
+    rf"(?:(?:(?<=[{HAN_OR_CJK_PUNCT}]{_M})|(?<=[{HAN_OR_CJK_PUNCT}] {_M}))(?: ?{_M})*+"
+    rf"|(?: ?{_M})*+(?= ?[{HAN_OR_CJK_PUNCT}]))"
 )
-HAN_PUNCT_SPLIT = re.compile(f"({HAN_PUNCT.pattern})")  # the marks come back at the odd indices
+HAN_PUNCT_SPLIT = re.compile(f"({HAN_PUNCT.pattern})")  # the runs come back at the odd indices
+ASCII_RUN = re.compile(rf"{_M}(?<!{_M}{_M})(?<!{_M} {_M})(?: ?{_M})*+")  # every run of marks, whole
+_HAN_OR_CJK_PUNCT = re.compile(f"[{HAN_OR_CJK_PUNCT}]")
 
 
 def _widen_all(text: str) -> str:
-    """Every mark ``HAN_PUNCT`` finds widened, without a Python call per mark."""
+    """Every run ``HAN_PUNCT`` finds widened."""
     parts = HAN_PUNCT_SPLIT.split(text)
-    parts[1::2] = "".join(parts[1::2]).translate(WIDE_TABLE)
+    parts[1::2] = [run.translate(WIDE_TABLE) for run in parts[1::2]]
     return "".join(parts)
 
 
+def _beside_han(text: str, at: int, step: int) -> bool:
+    """Han or CJK punctuation at ``at``, or one step further past a space."""
+    if 0 <= at < len(text) and text[at] == " ":
+        at += step
+    return 0 <= at < len(text) and _HAN_OR_CJK_PUNCT.match(text, at) is not None
+
+
 def han_punctuation(text: str, protected: list[tuple[int, int]] | None = None) -> str:
-    """ASCII punctuation beside Han text to its full-width form, except in URLs and ``protected`` spans.
+    """ASCII punctuation beside Han text, and the marks it runs on with, to their full-width forms,
+    except in URLs and ``protected`` spans (a mark left there widens none of its neighbours).
 
     >>> han_punctuation("连日来,各村(社区)报到:1,000人于10:56到场!")
     '连日来，各村（社区）报到：1,000人于10:56到场！'
+    >>> han_punctuation("真的?!太好了!!!")
+    '真的？！太好了！！！'
     """
     if not ASCII_MARK.search(text):
         return text
     skip = [(m.start(), m.end()) for m in URL.finditer(text)] + list(protected or ())
     if not skip:
         return _widen_all(text)
-
-    def widen(m: re.Match[str]) -> str:
-        at = m.start()
-        return m.group() if any(s <= at < e for s, e in skip) else WIDE[m.group()]
-
-    return HAN_PUNCT.sub(widen, text)
+    out = list(text)
+    for m in ASCII_RUN.finditer(text):
+        marks = [i for i in range(m.start(), m.end()) if text[i] != " "]
+        for beside, order in ((_beside_han(text, m.start() - 1, -1), marks),
+                              (_beside_han(text, m.end(), 1), marks[::-1])):
+            for i in order if beside else ():
+                if any(s <= i < e for s, e in skip):
+                    break  # a mark left as it is widens none beyond it
+                out[i] = WIDE[text[i]]
+    return "".join(out)
 
 
 def _loose_spaces(text: str) -> bool:
@@ -101,22 +121,9 @@ def nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
-# An ASCII mark beside (across at most one space) another mark, ASCII or wide, or a wide mark beside an
-# ASCII one; written to start with one class, so that the search runs in C.
-NEIGHBOUR_MARKS = re.compile(
-    r"[,:;?!()，：；？！（）](?:(?<=[,:;?!()]) ?[,:;?!()，：；？！（）]|(?<=[，：；？！（）]) ?[,:;?!()])")
-
-
 def _punctuation_outside_damage(text: str) -> str:
-    """han_punctuation until it settles, leaving the ``?`` of lost bytes alone (only ``?`` can be
-    damage). A mark beside one just widened (``真的?!``) is Han context only on the next round."""
-    for _ in range(8):
-        protected = [(s, e) for s, e, _ in find_corruption(text)] if "?" in text else None
-        widened = han_punctuation(text, protected)
-        if widened == text or not NEIGHBOUR_MARKS.search(text):  # no mark waits on another: settled
-            return widened
-        text = widened
-    return text
+    """han_punctuation, leaving the ``?`` of lost bytes alone (only ``?`` can be damage)."""
+    return han_punctuation(text, [(s, e) for s, e, _ in find_corruption(text)] if "?" in text else None)
 
 
 # Characters a step could change: full-width alphanumerics, invisible and space characters, ASCII

@@ -37,12 +37,14 @@ def test_punctuation_beside_han_becomes_full_width() -> None:
     assert han_punctuation("访问 https://example.com/a?b=1,2 查看") == "访问 https://example.com/a?b=1,2 查看"
     assert han_punctuation("工作 (记者 李华)") == "工作 （记者 李华）"
     assert han_punctuation("合力??h机关", [(2, 4)]) == "合力??h机关"
+    assert han_punctuation("太好了!!!!!!!!!!!!") == "太好了" + "！" * 12  # a run widens whole, however long
+    assert han_punctuation("太好了!!!", [(4, 5)]) == "太好了！!!"  # a protected mark widens none beyond it
 
 
 def test_marks_in_urls_and_protected_spans_stay() -> None:
     text = "见www.example.com/a,b(c) 页面,合力??h机关:"
     lost = text.index("??")
-    assert han_punctuation(text) == "见www.example.com/a,b(c) 页面，合力？?h机关："
+    assert han_punctuation(text) == "见www.example.com/a,b(c) 页面，合力？？h机关："  # a run of marks beside Han
     assert han_punctuation(text, [(lost, lost + 3)]) == "见www.example.com/a,b(c) 页面，合力??h机关："
 
 
