@@ -39,6 +39,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,9 +115,9 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
 
     ``known`` maps a path to ``[size, mtime_ns, ctime_ns, inode, sha256]`` from the last run: a
     file whose stat is unchanged is not read again. It is updated in place to what was found.
-    The others are hashed one after the other: a raw file is small, and threads hashing them took
-    twice as long on two cores (each file a few handovers of the GIL) and no less on one."""
+    The others are hashed by a few threads (reading and hashing release the GIL)."""
     seen: dict[str, list[Any]] = {}
+    to_hash: list[tuple[str, str, list[int]]] = []
     if not raw_dir.is_dir():
         raise StoreError(f"raw directory not found: {raw_dir}")
     root = raw_dir.resolve()
@@ -163,12 +164,25 @@ def inventory(raw_dir: Path, max_bytes: int, skip_hidden: bool = True,
                     seen[rel] = old
                     found.append(RawFile(rel, st.st_size, old[4]))
                 else:
-                    sha = file_sha256(path, max_bytes)
-                    seen[rel] = [*stamp, sha]
-                    found.append(RawFile(rel, stamp[0], sha))
+                    to_hash.append((rel, path, stamp))
             except OSError as e:
                 found.append(RawFile(rel, 0, "", f"unreadable: {e.strerror}"))
 
+    def hashed(items: list[tuple[str, str, list[int]]]) -> list[RawFile]:
+        out = []
+        for rel, path, stamp in items:
+            try:
+                sha = file_sha256(path, max_bytes)
+            except OSError as e:
+                out.append(RawFile(rel, 0, "", f"unreadable: {e.strerror}"))
+                continue
+            seen[rel] = [*stamp, sha]
+            out.append(RawFile(rel, stamp[0], sha))
+        return out
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # in batches: a future per small file costs more than its hash
+        for batch in pool.map(hashed, [to_hash[i:i + 256] for i in range(0, len(to_hash), 256)]):
+            found += batch
     found.sort(key=lambda f: f.path)
     if known is not None:
         known.clear()
