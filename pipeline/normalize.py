@@ -38,13 +38,14 @@ ASCII_MARK = re.compile("[,:;?!()]")
 # between digits (1,000 10:56) never matches. The mark comes first, so that the search skips from
 # mark to mark in C, and a run is taken from its first mark only, whole (possessive: no retries).
 _M = "[,:;?!()]"
+_RUN_START = rf"{_M}(?<!{_M}{_M})(?<!{_M} {_M})"  # the first mark of a run
+_RUN_REST = rf"(?: ?{_M})*+"
 HAN_PUNCT = re.compile(
-    rf"{_M}(?<!{_M}{_M})(?<!{_M} {_M})"
-    rf"(?:(?:(?<=[{HAN_OR_CJK_PUNCT}]{_M})|(?<=[{HAN_OR_CJK_PUNCT}] {_M}))(?: ?{_M})*+"
-    rf"|(?: ?{_M})*+(?= ?[{HAN_OR_CJK_PUNCT}]))"
+    rf"{_RUN_START}(?:(?:(?<=[{HAN_OR_CJK_PUNCT}]{_M})|(?<=[{HAN_OR_CJK_PUNCT}] {_M})){_RUN_REST}"
+    rf"|{_RUN_REST}(?= ?[{HAN_OR_CJK_PUNCT}]))"
 )
 HAN_PUNCT_SPLIT = re.compile(f"({HAN_PUNCT.pattern})")  # the runs come back at the odd indices
-ASCII_RUN = re.compile(rf"{_M}(?<!{_M}{_M})(?<!{_M} {_M})(?: ?{_M})*+")  # every run of marks, whole
+ASCII_RUN = re.compile(_RUN_START + _RUN_REST)  # every run of marks, whole
 _HAN_OR_CJK_PUNCT = re.compile(f"[{HAN_OR_CJK_PUNCT}]")
 
 

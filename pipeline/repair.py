@@ -1691,6 +1691,7 @@ def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
         syllable, q = debris.group(1), debris.end()
     best: tuple[int, str, float] | None = None
     plausible_pairs = _tables()["plausible_pairs"]
+    left = _han_left(text, p)
     for k in range(1, MAX_RUN + 1):
         if q + k > len(text) or (last_bytes := _gbk2(text[q + k - 1])) is None:
             break
@@ -1711,9 +1712,10 @@ def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
             if shifted:
                 if _reads_per_char(core) < _reads_per_char(run) + SHIFT_MARGIN:
                     continue
-            elif not (len(run) <= 2 and run.isascii() and _all_common(core) and is_han(text[after : after + 1] or "?")
-                      ) or (end == "?" and run.isalnum()):  # "?3D?": spaces lost around a Latin word, no shift
+            elif not (len(run) <= 2 and run.isascii() and _all_common(core) and is_han(text[after : after + 1] or "?")):
                 continue  # a run of folded ASCII only: short, common characters, Chinese after it
+            elif end == "?" and run.isalnum():
+                continue  # "?3D?": spaces lost around a Latin word, no shift
             right = _han_right(text, after)
             first = _lost_lead(text, p, _gbk2(run[0])[0], (core + right)[:3], syllable)  # type: ignore[index]
             if first is None:
@@ -1724,8 +1726,8 @@ def _unshift(text: str, p: int) -> tuple[int, str, float] | None:
             if last_lead is not None:
                 last = _choose((text[:p] + first + core)[-3:], _by_lead(last_lead), right) or "\ufffd"
             repair = first + core + last + absorbed
-            score = _reads_per_char(_han_left(text, p) + repair + right)
-            if shifted and score <= _reads_per_char(_han_left(text, p) + run + right):
+            score = _reads_per_char(left + repair + right)
+            if shifted and score <= _reads_per_char(left + run + right):
                 continue  # the run reads better with its neighbours as it is ("第三?场，?主": no shift)
             if best is None or score > best[2]:
                 best = (after, repair, score)
